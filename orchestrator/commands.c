@@ -1,0 +1,9 @@
+/* SPDX-License-Identifier: MIT */
+/* orchestrator/commands: the dispatch table, one row per cmd_<name>.c (crun's commands[]). */
+#include "orchestrator/cli.h"
+#include "orchestrator/commands.h"
+
+const struct command cli_commands[] = {
+        {.name = "version", .summary = "Show the berth version information", .usage = cmd_version_usage, .run = cmd_version},
+        {0},
+};

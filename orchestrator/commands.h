@@ -1,0 +1,8 @@
+/* SPDX-License-Identifier: MIT */
+/* orchestrator/commands: the entry point and help text of every command. */
+#pragma once
+
+struct cli;
+
+extern const char cmd_version_usage[];
+int cmd_version(struct cli *cli, int argc, char **argv);
