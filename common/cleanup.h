@@ -66,17 +66,17 @@ static inline void cleanup_strv_fn(char ***v)
 #define cleanup_berr     CLEANUP(berr_freep)
 
 /* Hand ownership out of a cleanup-attributed variable. */
-#define TAKE_PTR(p)                                                                                \
-        ({                                                                                         \
-                __typeof__(p) take_ptr_tmp_ = (p);                                                 \
-                (p) = NULL;                                                                        \
-                take_ptr_tmp_;                                                                     \
+#define TAKE_PTR(p)                                \
+        ({                                         \
+                __typeof__(p) take_ptr_tmp_ = (p); \
+                (p) = NULL;                        \
+                take_ptr_tmp_;                     \
         })
-#define TAKE_FD(fd)                                                                                \
-        ({                                                                                         \
-                int take_fd_tmp_ = (fd);                                                           \
-                (fd) = -1;                                                                         \
-                take_fd_tmp_;                                                                      \
+#define TAKE_FD(fd)                      \
+        ({                               \
+                int take_fd_tmp_ = (fd); \
+                (fd) = -1;               \
+                take_fd_tmp_;            \
         })
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))

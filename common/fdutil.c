@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
 #include <sys/stat.h>
 
 #include "common/cleanup.h"
@@ -74,8 +75,7 @@ int read_file(const char *path, size_t max, char **ret_buf, size_t *ret_len, str
         return 0;
 }
 
-int atomic_write_file(const char *path, const void *buf, size_t len, mode_t mode,
-                      struct berr **err)
+int atomic_write_file(const char *path, const void *buf, size_t len, mode_t mode, struct berr **err)
 {
         cleanup_free char *tmp = xasprintf("%s.tmp.%d", path, (int)getpid());
         cleanup_close int fd = -1;

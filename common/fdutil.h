@@ -4,6 +4,7 @@
 #pragma once
 
 #include <stddef.h>
+
 #include <sys/types.h>
 
 struct berr;

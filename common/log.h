@@ -27,8 +27,8 @@ void log_write(enum log_level level, const char *module, const char *fmt, ...)
 #define log_error(...) log_write(LOG_LEVEL_ERROR, LOG_MODULE_NAME, __VA_ARGS__)
 #define log_warn(...)  log_write(LOG_LEVEL_WARN, LOG_MODULE_NAME, __VA_ARGS__)
 #define log_info(...)  log_write(LOG_LEVEL_INFO, LOG_MODULE_NAME, __VA_ARGS__)
-#define log_debug(...)                                                                             \
-        do {                                                                                       \
-                if (log_get_level() >= LOG_LEVEL_DEBUG)                                            \
-                        log_write(LOG_LEVEL_DEBUG, LOG_MODULE_NAME, __VA_ARGS__);                  \
+#define log_debug(...)                                                            \
+        do {                                                                      \
+                if (log_get_level() >= LOG_LEVEL_DEBUG)                           \
+                        log_write(LOG_LEVEL_DEBUG, LOG_MODULE_NAME, __VA_ARGS__); \
         } while (0)

@@ -10,7 +10,10 @@ struct strbuf {
         size_t cap;
 };
 
-#define STRBUF_INIT {NULL, 0, 0}
+#define STRBUF_INIT        \
+        {                  \
+                NULL, 0, 0 \
+        }
 
 void strbuf_add(struct strbuf *b, const void *p, size_t n);
 void strbuf_puts(struct strbuf *b, const char *s);

@@ -18,4 +18,5 @@ char *strv_join(char *const *v, const char *sep);
 char **strv_split(const char *s, const char *seps);
 void strv_free(char **v);
 
-#define strv_foreach(s, v) for (char *const *s##_it_ = (v), *s = s##_it_ ? *s##_it_ : NULL; s; s = *++s##_it_)
+#define strv_foreach(s, v) \
+        for (char *const *s##_it_ = (v), *s = s##_it_ ? *s##_it_ : NULL; s; s = *++s##_it_)

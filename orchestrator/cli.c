@@ -160,14 +160,21 @@ static int parse_globals(struct cli *cli, int argc, char **argv)
                         else if (strcmp(optarg, "always") == 0)
                                 cli->ansi = CLI_ANSI_ALWAYS;
                         else
-                                return -cli_usage_error(NULL, "--ansi: \"%s\" is not one of never, always, auto", optarg);
+                                return -cli_usage_error(
+                                        NULL, "--ansi: \"%s\" is not one of never, always, auto",
+                                        optarg);
                         break;
                 case OPT_NO_ANSI:
                         cli->ansi = CLI_ANSI_NEVER;
                         break;
                 case OPT_PROGRESS:
-                        if (!strv_contains((char *[]){"auto", "tty", "plain", "json", "quiet", NULL}, optarg))
-                                return -cli_usage_error(NULL, "--progress: \"%s\" is not one of auto, tty, plain, json, quiet", optarg);
+                        if (!strv_contains(
+                                    (char *[]){"auto", "tty", "plain", "json", "quiet", NULL},
+                                    optarg))
+                                return -cli_usage_error(
+                                        NULL,
+                                        "--progress: \"%s\" is not one of auto, tty, plain, json, quiet",
+                                        optarg);
                         free(cli->progress);
                         cli->progress = xstrdup(optarg);
                         break;
@@ -181,7 +188,10 @@ static int parse_globals(struct cli *cli, int argc, char **argv)
                         int l = log_level_from_string(optarg);
 
                         if (l < 0)
-                                return -cli_usage_error(NULL, "--log-level: \"%s\" is not one of error, warn, info, debug", optarg);
+                                return -cli_usage_error(
+                                        NULL,
+                                        "--log-level: \"%s\" is not one of error, warn, info, debug",
+                                        optarg);
                         log_set_level((enum log_level)l);
                         break;
                 }
@@ -190,7 +200,8 @@ static int parse_globals(struct cli *cli, int argc, char **argv)
                 case 'h':
                         return -1001;
                 case ':':
-                        return -cli_usage_error(NULL, "flag needs an argument: %s", argv[optind - 1]);
+                        return -cli_usage_error(NULL, "flag needs an argument: %s",
+                                                argv[optind - 1]);
                 default:
                         return -cli_usage_error(NULL, "unknown flag: %s", argv[optind - 1]);
                 }

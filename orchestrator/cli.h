@@ -13,7 +13,7 @@ enum cli_ansi {
 };
 
 struct cli {
-        char **files;      /* -f, in order; NULL when none given */
+        char **files;       /* -f, in order; NULL when none given */
         char *project_name; /* -p */
         char *project_dir;  /* --project-directory */
         char **env_files;   /* --env-file, in order */

@@ -12,13 +12,14 @@
 #define BERTH_VERSION "0.0.0-dev"
 #endif
 
-const char cmd_version_usage[] = "[OPTIONS]\n"
-                                 "\n"
-                                 "Show the berth version information\n"
-                                 "\n"
-                                 "Options:\n"
-                                 "  -f, --format string   Format the output. Values: [pretty | json]\n"
-                                 "      --short           Shows only berth's version number\n";
+const char cmd_version_usage[] =
+        "[OPTIONS]\n"
+        "\n"
+        "Show the berth version information\n"
+        "\n"
+        "Options:\n"
+        "  -f, --format string   Format the output. Values: [pretty | json]\n"
+        "      --short           Shows only berth's version number\n";
 
 int cmd_version(struct cli *cli, int argc, char **argv)
 {
@@ -38,13 +39,16 @@ int cmd_version(struct cli *cli, int argc, char **argv)
                         if (strcmp(optarg, "json") == 0)
                                 json = true;
                         else if (strcmp(optarg, "pretty") != 0)
-                                return cli_usage_error(self, "--format: \"%s\" is not one of pretty, json", optarg);
+                                return cli_usage_error(
+                                        self, "--format: \"%s\" is not one of pretty, json",
+                                        optarg);
                         break;
                 case 's':
                         shrt = true;
                         break;
                 case ':':
-                        return cli_usage_error(self, "flag needs an argument: %s", argv[optind - 1]);
+                        return cli_usage_error(self, "flag needs an argument: %s",
+                                               argv[optind - 1]);
                 default:
                         return cli_usage_error(self, "unknown flag: %s", argv[optind - 1]);
                 }

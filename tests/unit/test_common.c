@@ -114,9 +114,12 @@ static void test_graph_cycle(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_berr_wrap_chain), cmocka_unit_test(test_berr_synthetic_and_first_wins),
-                cmocka_unit_test(test_strv),            cmocka_unit_test(test_strbuf),
-                cmocka_unit_test(test_graph_waves),     cmocka_unit_test(test_graph_cycle),
+                cmocka_unit_test(test_berr_wrap_chain),
+                cmocka_unit_test(test_berr_synthetic_and_first_wins),
+                cmocka_unit_test(test_strv),
+                cmocka_unit_test(test_strbuf),
+                cmocka_unit_test(test_graph_waves),
+                cmocka_unit_test(test_graph_cycle),
         };
 
         return cmocka_run_group_tests_name("common", tests, NULL, NULL);
