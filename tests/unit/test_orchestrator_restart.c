@@ -97,10 +97,8 @@ static void test_on_failure_exit_zero_stays_down(void **state)
         (void)state;
         assert_int_equal(restart_decide(&s, &st, 0, 1, false, 0).action, RESTART_ACTION_NONE);
         assert_int_equal(restart_decide(&s, &st, 1, 1, false, 0).action, RESTART_ACTION_RESTART);
-        assert_int_equal(restart_decide(&s, &st, -1, 1, false, 0).action,
-                         RESTART_ACTION_RESTART);
-        assert_int_equal(restart_decide(&s, &st, 137, 1, false, 0).action,
-                         RESTART_ACTION_RESTART);
+        assert_int_equal(restart_decide(&s, &st, -1, 1, false, 0).action, RESTART_ACTION_RESTART);
+        assert_int_equal(restart_decide(&s, &st, 137, 1, false, 0).action, RESTART_ACTION_RESTART);
 }
 
 static void test_on_failure_max_gives_up(void **state)
@@ -126,8 +124,8 @@ static void test_on_failure_max_gives_up(void **state)
 
 static void test_deploy_delay_and_window(void **state)
 {
-        struct restart_spec s = {.policy = RESTART_ALWAYS, .max_attempts = 2, .delay_ms = 5000,
-                                 .window_ms = 30000};
+        struct restart_spec s = {
+                .policy = RESTART_ALWAYS, .max_attempts = 2, .delay_ms = 5000, .window_ms = 30000};
         struct restart_state st = {0};
         struct restart_decision d;
 
@@ -137,8 +135,7 @@ static void test_deploy_delay_and_window(void **state)
         assert_int_equal(d.delay_ms, 5000);
         d = restart_decide(&s, &st, 0, 10, false, 0);
         assert_int_equal(d.delay_ms, 5000);
-        assert_int_equal(restart_decide(&s, &st, 0, 10, false, 0).action,
-                         RESTART_ACTION_GIVE_UP);
+        assert_int_equal(restart_decide(&s, &st, 0, 10, false, 0).action, RESTART_ACTION_GIVE_UP);
         /* a run that lasted the window counts as a success: attempts start over */
         d = restart_decide(&s, &st, 0, 30000, false, 0);
         assert_int_equal(d.action, RESTART_ACTION_RESTART);
