@@ -193,8 +193,7 @@ static json_int_t get_int(json_t *o, const char *k, json_int_t dflt)
         return json_is_integer(v) ? json_integer_value(v) : dflt;
 }
 
-static int container_from_json(json_t *o, size_t idx, struct state_container *c,
-                               struct berr **err)
+static int container_from_json(json_t *o, size_t idx, struct state_container *c, struct berr **err)
 {
         const char *st;
 
@@ -203,8 +202,7 @@ static int container_from_json(json_t *o, size_t idx, struct state_container *c,
         c->service = get_str(o, "service");
         if (!c->name || !c->service) {
                 container_done(c);
-                return berr_msg(err, EINVAL, "containers[%zu]: name and service are required",
-                                idx);
+                return berr_msg(err, EINVAL, "containers[%zu]: name and service are required", idx);
         }
         c->number = (unsigned)get_int(o, "number", 0);
         c->config_hash = get_str(o, "config_hash");
@@ -215,8 +213,7 @@ static int container_from_json(json_t *o, size_t idx, struct state_container *c,
         c->status = ctr_status_from_string(st ? st : "created");
         if ((int)c->status < 0) {
                 container_done(c);
-                return berr_msg(err, EINVAL, "containers[%zu]: unknown status \"%s\"", idx,
-                                st);
+                return berr_msg(err, EINVAL, "containers[%zu]: unknown status \"%s\"", idx, st);
         }
         c->exit_code = (int)get_int(o, "exit_code", -1);
         c->restart_count = (unsigned)get_int(o, "restart_count", 0);
@@ -271,8 +268,7 @@ int state_from_json(const char *text, struct state_project **ret, struct berr **
         return 0;
 }
 
-int state_load(const char *root, const char *project, struct state_project **ret,
-               struct berr **err)
+int state_load(const char *root, const char *project, struct state_project **ret, struct berr **err)
 {
         cleanup_free char *path = xasprintf("%s/projects/%s/state.json", root, project);
         cleanup_free char *text = NULL;

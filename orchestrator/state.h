@@ -28,7 +28,7 @@ enum ctr_status {
 };
 
 struct state_container {
-        char *name;    /* <project>-<service>-<n> */
+        char *name; /* <project>-<service>-<n> */
         char *service;
         unsigned number;
         char *config_hash;  /* may be NULL */
@@ -36,12 +36,12 @@ struct state_container {
         pid_t pid;          /* 0 when not running */
         uint64_t pid_start; /* /proc/<pid>/stat starttime (clock ticks after boot) */
         enum ctr_status status;
-        int exit_code;           /* last exit, -1 unknown */
-        unsigned restart_count;  /* restarts done by policy */
+        int exit_code;             /* last exit, -1 unknown */
+        unsigned restart_count;    /* restarts done by policy */
         unsigned restart_attempts; /* counted against max_attempts */
         uint64_t backoff_ms;
-        bool manual_stop;    /* the user stopped it: no policy restart, even after re-adoption */
-        char *health;        /* "starting", "healthy", "unhealthy" or NULL */
+        bool manual_stop; /* the user stopped it: no policy restart, even after re-adoption */
+        char *health;     /* "starting", "healthy", "unhealthy" or NULL */
         int64_t created_ns, started_ns, finished_ns;
 };
 

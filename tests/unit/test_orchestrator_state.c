@@ -180,9 +180,9 @@ static void test_duration(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_names),       cmocka_unit_test(test_roundtrip),
-                cmocka_unit_test(test_bad_json),    cmocka_unit_test(test_save_load),
-                cmocka_unit_test(test_pid_start),   cmocka_unit_test(test_rfc3339),
+                cmocka_unit_test(test_names),     cmocka_unit_test(test_roundtrip),
+                cmocka_unit_test(test_bad_json),  cmocka_unit_test(test_save_load),
+                cmocka_unit_test(test_pid_start), cmocka_unit_test(test_rfc3339),
                 cmocka_unit_test(test_duration),
         };
         return cmocka_run_group_tests_name("orchestrator/state", tests, NULL, NULL);
