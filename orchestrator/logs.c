@@ -135,8 +135,8 @@ void log_encode_record(struct strbuf *b, enum log_stream s, const char *text, si
         strbuf_puts(b, "\"}\n");
 }
 
-int log_writer_open(const char *path, const struct log_writer_opts *opts,
-                    struct log_writer **ret, struct berr **err)
+int log_writer_open(const char *path, const struct log_writer_opts *opts, struct log_writer **ret,
+                    struct berr **err)
 {
         cleanup_free char *dir = xstrdup(path);
         struct log_writer *w;

@@ -39,8 +39,8 @@ struct log_writer_opts {
 struct log_writer;
 
 /* Open (append) the log at path, creating its directory. */
-int log_writer_open(const char *path, const struct log_writer_opts *opts,
-                    struct log_writer **ret, struct berr **err);
+int log_writer_open(const char *path, const struct log_writer_opts *opts, struct log_writer **ret,
+                    struct berr **err);
 /* Feed bytes read from a container's stream; complete lines become records stamped now_ns. */
 int log_writer_write(struct log_writer *w, enum log_stream s, const void *data, size_t len,
                      int64_t now_ns, struct berr **err);
@@ -93,8 +93,8 @@ void log_records_sort(struct log_records *r);
  * appends new complete records, surviving rotation (rename or truncation) and a file that does
  * not exist yet. */
 struct log_follower *log_follower_new(const char *path, unsigned source);
-int log_follower_poll(struct log_follower *fl, const struct log_filter *f,
-                      struct log_records *out, struct berr **err);
+int log_follower_poll(struct log_follower *fl, const struct log_filter *f, struct log_records *out,
+                      struct berr **err);
 void log_follower_free(struct log_follower *fl);
 
 struct log_format {

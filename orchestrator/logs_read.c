@@ -81,8 +81,8 @@ static bool passes(const struct log_filter *f, int64_t t)
 }
 
 /* Decode the complete lines of buf[0..len) into out; returns bytes consumed. */
-static size_t parse_lines(const char *buf, size_t len, unsigned source,
-                          const struct log_filter *f, struct log_records *out)
+static size_t parse_lines(const char *buf, size_t len, unsigned source, const struct log_filter *f,
+                          struct log_records *out)
 {
         size_t used = 0;
 
@@ -178,8 +178,8 @@ void log_follower_free(struct log_follower *fl)
         free(fl);
 }
 
-int log_follower_poll(struct log_follower *fl, const struct log_filter *f,
-                      struct log_records *out, struct berr **err)
+int log_follower_poll(struct log_follower *fl, const struct log_filter *f, struct log_records *out,
+                      struct berr **err)
 {
         struct stat st, cur;
         int r;
@@ -209,8 +209,7 @@ int log_follower_poll(struct log_follower *fl, const struct log_filter *f,
 }
 
 static int read_whole(const char *path, unsigned source, const struct log_filter *f,
-                      struct log_records *out, struct log_follower **ret_follow,
-                      struct berr **err)
+                      struct log_records *out, struct log_follower **ret_follow, struct berr **err)
 {
         struct log_follower *fl = xcalloc(1, sizeof(*fl));
         int r;
@@ -232,8 +231,7 @@ static int read_whole(const char *path, unsigned source, const struct log_filter
 }
 
 int log_read_container(const char *path, unsigned source, const struct log_filter *f,
-                       struct log_records *out, struct log_follower **ret_follow,
-                       struct berr **err)
+                       struct log_records *out, struct log_follower **ret_follow, struct berr **err)
 {
         size_t first = out->n;
         unsigned last = 0;

@@ -64,8 +64,7 @@ static void put(struct log_writer *w, enum log_stream s, const char *text, int64
         assert_int_equal(log_writer_write(w, s, text, strlen(text), t, &err), 0);
 }
 
-static void read_all_records(const char *path, const struct log_filter *f,
-                             struct log_records *out)
+static void read_all_records(const char *path, const struct log_filter *f, struct log_records *out)
 {
         cleanup_berr struct berr *err = NULL;
 
@@ -237,8 +236,8 @@ static void test_merge_and_format(void **state)
         (void)state;
         for (size_t i = 0; i < 5; i++) {
                 r.v = xgrow(r.v, &r.cap, r.n + 1, sizeof(*r.v));
-                r.v[r.n++] = (struct log_record){.time_ns = times[i], .source = src[i],
-                                                  .text = xasprintf("m%zu", i)};
+                r.v[r.n++] = (struct log_record){
+                        .time_ns = times[i], .source = src[i], .text = xasprintf("m%zu", i)};
         }
         log_records_sort(&r);
         for (size_t i = 0; i < r.n; i++)
