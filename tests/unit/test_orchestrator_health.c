@@ -85,8 +85,10 @@ static void test_transitions(void **state)
 
 static void test_start_period(void **state)
 {
-        struct health_config c = {.kind = HEALTH_TEST_CMD_SHELL, .retries = 1,
-                                  .start_period_ms = 10000, .interval_ms = 2000,
+        struct health_config c = {.kind = HEALTH_TEST_CMD_SHELL,
+                                  .retries = 1,
+                                  .start_period_ms = 10000,
+                                  .interval_ms = 2000,
                                   .start_interval_ms = 500};
         struct health_state st;
 
