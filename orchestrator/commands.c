@@ -9,5 +9,10 @@ const struct command cli_commands[] = {
          .summary = "Show the berth version information",
          .usage = cmd_version_usage,
          .run = cmd_version},
+        {.name = "net",
+         .summary = "Network manager: bridges, IPAM, NAT, DNS (internal)",
+         .usage = cmd_net_usage,
+         .run = cmd_net,
+         .internal = true},
         {0},
 };
