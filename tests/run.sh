@@ -93,8 +93,15 @@ if want integration; then
     out=$(mktemp)
     files=(tests/integration/*.bats)
     [ -n "${BERTH_BATS_FILTER:-}" ] && files=(tests/integration/*${BERTH_BATS_FILTER}*.bats)
-    BERTH="$top/berth" BERTH_TOP="$top" bats --tap "${files[@]}" 2>&1 | tee "$out"
-    count_tap "$out" integration
+    # Test images and loopback registries (tests/infra): cached build, idempotent start.
+    if envs=$(tests/infra/testenv.sh up); then
+      eval "$envs"
+      BERTH="$top/berth" BERTH_TOP="$top" bats --tap "${files[@]}" 2>&1 | tee "$out"
+      count_tap "$out" integration
+      tests/infra/testenv.sh down || { fail=$((fail + 1)); failed_names+=("integration: testenv down"); }
+    else
+      fail=$((fail + 1)); failed_names+=("integration: tests/infra/testenv.sh up failed")
+    fi
     rm -f "$out"
   fi
   echo "integration: $((pass - b0)) passed, $((fail - f0)) failed, $((skip - s0)) skipped"
