@@ -5,6 +5,10 @@
 #include "orchestrator/cli.h"
 
 const struct command cli_commands[] = {
+        {.name = "config",
+         .summary = "Parse, resolve and render compose file in canonical format",
+         .usage = cmd_config_usage,
+         .run = cmd_config},
         {.name = "version",
          .summary = "Show the berth version information",
          .usage = cmd_version_usage,

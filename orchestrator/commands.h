@@ -9,3 +9,5 @@ int cmd_version(struct cli *cli, int argc, char **argv);
 
 extern const char cmd_net_usage[];
 int cmd_net(struct cli *cli, int argc, char **argv);
+extern const char cmd_config_usage[];
+int cmd_config(struct cli *cli, int argc, char **argv);

@@ -395,8 +395,12 @@ static int dotenv_line(struct dotenv_ctx *c)
 int spec_dotenv_parse(const char *text_, size_t len, spec_env_lookup_fn lookup_, void *userdata,
                       struct spec_dotenv *ret, int *ret_line, char **ret_msg)
 {
-        struct dotenv_ctx c = {.p = text_, .end = text_ + len, .line = 1, .lookup = lookup_,
-                               .userdata = userdata, .d = ret};
+        struct dotenv_ctx c = {.p = text_,
+                               .end = text_ + len,
+                               .line = 1,
+                               .lookup = lookup_,
+                               .userdata = userdata,
+                               .d = ret};
 
         while (c.p < c.end) {
                 if (dotenv_line(&c) < 0) {

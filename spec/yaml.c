@@ -463,8 +463,8 @@ static void on_alias(struct builder *b, const yaml_event_t *ev)
 
 static void on_start(struct builder *b, enum spec_node_kind kind, const yaml_event_t *ev)
 {
-        const yaml_char_t *anchor = kind == SPEC_MAP ? ev->data.mapping_start.anchor
-                                                     : ev->data.sequence_start.anchor;
+        const yaml_char_t *anchor =
+                kind == SPEC_MAP ? ev->data.mapping_start.anchor : ev->data.sequence_start.anchor;
         const yaml_char_t *tag =
                 kind == SPEC_MAP ? ev->data.mapping_start.tag : ev->data.sequence_start.tag;
         struct frame *parent = b->depth ? &b->stack[b->depth - 1] : NULL;

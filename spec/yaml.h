@@ -34,10 +34,9 @@ struct spec_yaml_limits {
         size_t max_nodes; /* nodes created, alias expansions included */
 };
 
-#define SPEC_YAML_DEFAULT_LIMITS       \
-        {                              \
-                .max_depth = 128,      \
-                .max_nodes = 4000000, \
+#define SPEC_YAML_DEFAULT_LIMITS                        \
+        {                                               \
+                .max_depth = 128, .max_nodes = 4000000, \
         }
 
 /* Parse the first document of buf into *ret (NULL for an empty document). `name` is used in

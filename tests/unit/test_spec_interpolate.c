@@ -13,7 +13,10 @@
 #include "spec/interpolate.h"
 
 static const char *env[][2] = {
-        {"HOST", "example.org"}, {"EMPTY", ""}, {"PORT", "8080"}, {"X_1", "x1"},
+        {"HOST", "example.org"},
+        {"EMPTY", ""},
+        {"PORT", "8080"},
+        {"X_1", "x1"},
 };
 
 static const char *lookup(const char *name, void *ud)
@@ -106,7 +109,8 @@ static void test_required(void **state)
         expect("${HOST:?need it}", "example.org");
         expect("${EMPTY?need it}", "");
         expect_error("${UNSET?}", "required variable UNSET is missing a value");
-        expect_error("${UNSET:?set UNSET}", "required variable UNSET is missing a value: set UNSET");
+        expect_error("${UNSET:?set UNSET}",
+                     "required variable UNSET is missing a value: set UNSET");
         expect_error("${EMPTY:?empty}", "required variable EMPTY is missing a value: empty");
         expect_error("${UNSET?$HOST}", "required variable UNSET is missing a value: example.org");
         /* an unused alternative is never evaluated */
