@@ -9,5 +9,10 @@ const struct command cli_commands[] = {
          .summary = "Show the berth version information",
          .usage = cmd_version_usage,
          .run = cmd_version},
+        {.name = "ctr",
+         .summary = "Run one container from a JSON description (internal)",
+         .usage = cmd_ctr_usage,
+         .run = cmd_ctr,
+         .internal = true},
         {0},
 };
