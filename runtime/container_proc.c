@@ -168,6 +168,11 @@ static int prepare(const struct proc_spec *ps, char ***ret_env, struct berr **er
         char **env = NULL;
         int r;
 
+        /* A session of its own: otherwise the container shares the caller's process group, and
+         * kill(0, sig) inside it reaches the host processes of that group (pgrp signals are not
+         * filtered by pid namespace). */
+        if (setsid() < 0)
+                return berr_set(err, errno, "setsid");
         if (setup_stdio(ps->stdio, err) < 0 || set_rlimits(ps, err) < 0)
                 return -(*err)->code;
         r = lookup_user(ps->user, &u, err);
