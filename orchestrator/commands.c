@@ -17,6 +17,10 @@ const struct command cli_commands[] = {
          .summary = "Network manager: bridges, IPAM, NAT, DNS (internal)",
          .usage = cmd_net_usage,
          .run = cmd_net,
+        {.name = "ctr",
+         .summary = "Run one container from a JSON description (internal)",
+         .usage = cmd_ctr_usage,
+         .run = cmd_ctr,
          .internal = true},
         {0},
 };

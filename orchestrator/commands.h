@@ -11,3 +11,5 @@ extern const char cmd_net_usage[];
 int cmd_net(struct cli *cli, int argc, char **argv);
 extern const char cmd_config_usage[];
 int cmd_config(struct cli *cli, int argc, char **argv);
+extern const char cmd_ctr_usage[];
+int cmd_ctr(struct cli *cli, int argc, char **argv);

@@ -159,6 +159,8 @@ struct rt_process {
         pid_t pid;    /* in the caller's pid namespace */
         int pidfd;    /* owned by the caller after success */
         char *cgroup; /* opaque locator; persist it and pass it back to rt_kill/rt_destroy/... */
+        int setup_status; /* after a failed rt_spawn/rt_exec: docker's exit code for it (127 command
+                           * not found, 126 not executable, 125 any other setup failure) */
 };
 
 /* Fill cfg with defaults (stdio -1, seccomp default); everything else zero. */
@@ -166,8 +168,8 @@ void rt_config_init(struct rt_config *cfg);
 
 /* Create, configure and start the container; returns once its command has been exec'd (or the
  * init has). Any failure, in the parent or in the child after clone, comes back in *err with its
- * cause and leaves no process, cgroup or mount behind. An exec failure has code ENOENT (command
- * not found, exit status 127 in docker's terms) or EACCES (126). */
+ * cause and leaves no process, cgroup or mount behind; ret->setup_status then holds docker's
+ * exit code for the failure (127 when the command is not found). */
 int rt_spawn(const struct rt_config *cfg, struct rt_process *ret, struct berr **err);
 void rt_process_done(struct rt_process *p);
 
@@ -207,6 +209,10 @@ int rt_exec(const struct rt_config *cfg, const struct rt_process *ctr,
  * settings through cfg->seccomp_bpf. */
 int rt_seccomp_compile(const struct rt_config *cfg, struct rt_seccomp_bpf **ret, struct berr **err);
 void rt_seccomp_bpf_free(struct rt_seccomp_bpf *bpf);
+
+/* docker's mount option words ("ro", "rprivate", "size=64m", "mode=1777", "noexec", ...) into m;
+ * m->options gets the words passed through to tmpfs. An unknown word is an error naming it. */
+int rt_mount_parse_options(const char *opts, struct rt_mount *m, struct berr **err);
 
 /* docker's ulimit names ("nofile", "nproc", "core", ...) to RLIMIT_*; -1 when unknown. */
 int rt_ulimit_resource(const char *name);
