@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
 #include <sys/resource.h>
 
 #include <openssl/evp.h>
@@ -107,7 +108,10 @@ static int parse_security_opts(struct plan_service *s, char *const *opts, struct
                         else if (strcmp(val, "false") == 0)
                                 s->no_new_privs_off = true;
                         else
-                                return berr_msg(err, EINVAL, "service `%s`: security_opt `%s`: expected no-new-privileges[:true|false]", s->name, o);
+                                return berr_msg(
+                                        err, EINVAL,
+                                        "service `%s`: security_opt `%s`: expected no-new-privileges[:true|false]",
+                                        s->name, o);
                 } else if (strncmp(o, "seccomp", klen) == 0 && klen == 7 && val) {
                         if (strcmp(val, "unconfined") == 0) {
                                 s->seccomp = RT_SECCOMP_UNCONFINED;
@@ -120,7 +124,10 @@ static int parse_security_opts(struct plan_service *s, char *const *opts, struct
                            (strncmp(o, "apparmor", klen) == 0 && klen == 8)) {
                         continue; /* no LSM on this host kind; reported by spec as a warning */
                 } else {
-                        return berr_msg(err, EINVAL, "service `%s`: security_opt `%s` is not supported (no-new-privileges, seccomp=unconfined|FILE)", s->name, o);
+                        return berr_msg(
+                                err, EINVAL,
+                                "service `%s`: security_opt `%s` is not supported (no-new-privileges, seccomp=unconfined|FILE)",
+                                s->name, o);
                 }
         }
         return 0;
@@ -178,7 +185,10 @@ static int plan_mounts(struct plan_service *s, const struct spec_project *p,
                         break;
                 default:
                         free(m.target);
-                        return berr_msg(err, ENOTSUP, "service `%s`: volume `%s`: only bind, volume and tmpfs mounts are supported", s->name, sm->target);
+                        return berr_msg(
+                                err, ENOTSUP,
+                                "service `%s`: volume `%s`: only bind, volume and tmpfs mounts are supported",
+                                s->name, sm->target);
                 }
                 add_mount(s, &m);
         }
@@ -204,7 +214,8 @@ static int plan_ulimits(struct plan_service *s, const struct spec_service *svc, 
                 int res = rt_ulimit_resource(svc->ulimits[i].name);
 
                 if (res < 0)
-                        return berr_msg(err, EINVAL, "service `%s`: ulimits: unknown limit `%s`", s->name, svc->ulimits[i].name);
+                        return berr_msg(err, EINVAL, "service `%s`: ulimits: unknown limit `%s`",
+                                        s->name, svc->ulimits[i].name);
                 s->ulimits[s->n_ulimits].resource = res;
                 s->ulimits[s->n_ulimits].soft = (uint64_t)svc->ulimits[i].soft;
                 s->ulimits[s->n_ulimits].hard = (uint64_t)svc->ulimits[i].hard;
@@ -219,7 +230,8 @@ static void plan_resources(struct plan_service *s, const struct spec_service *sv
         double cpus = svc->cpus > 0 ? svc->cpus : svc->limits.cpus;
 
         r->memory = svc->mem_limit ? svc->mem_limit : svc->limits.memory;
-        r->memory_reservation = svc->mem_reservation ? svc->mem_reservation : svc->reservations.memory;
+        r->memory_reservation =
+                svc->mem_reservation ? svc->mem_reservation : svc->reservations.memory;
         r->memory_swap = svc->memswap_limit;
         if (svc->cpu_quota)
                 r->cpu_quota = svc->cpu_quota;
@@ -268,7 +280,10 @@ static int plan_network_mode(struct plan_service *s, const struct spec_service *
                 s->net_mode_service = xstrdup(nm + 8);
                 return 0;
         }
-        return berr_msg(err, ENOTSUP, "service `%s`: network_mode `%s` is not supported (bridge, none, host, service:NAME)", s->name, nm);
+        return berr_msg(
+                err, ENOTSUP,
+                "service `%s`: network_mode `%s` is not supported (bridge, none, host, service:NAME)",
+                s->name, nm);
 }
 
 static int parse_port_range(const char *s, uint16_t *start, uint16_t *end)
@@ -304,14 +319,20 @@ static int plan_ports(struct plan_service *s, const struct spec_service *svc, st
                 else if (!sp->protocol || strcmp(sp->protocol, "tcp") == 0)
                         np->proto = NET_PROTO_TCP;
                 else
-                        return berr_msg(err, ENOTSUP, "service `%s`: ports[%zu]: protocol `%s` is not supported (tcp, udp)", s->name, i, sp->protocol);
+                        return berr_msg(
+                                err, ENOTSUP,
+                                "service `%s`: ports[%zu]: protocol `%s` is not supported (tcp, udp)",
+                                s->name, i, sp->protocol);
                 if (sp->host_ip)
                         snprintf(np->host_ip, sizeof(np->host_ip), "%s", sp->host_ip);
                 np->container_port = (uint16_t)sp->target;
                 if (parse_port_range(sp->published, &np->host_port, &np->host_port_end) < 0)
-                        return berr_msg(err, EINVAL, "service `%s`: ports[%zu]: \"%s\" is not a port or range", s->name, i, sp->published);
+                        return berr_msg(err, EINVAL,
+                                        "service `%s`: ports[%zu]: \"%s\" is not a port or range",
+                                        s->name, i, sp->published);
                 if (np->host_port_end)
-                        np->container_port_end = (uint16_t)(np->container_port + (np->host_port_end - np->host_port));
+                        np->container_port_end = (uint16_t)(np->container_port +
+                                                            (np->host_port_end - np->host_port));
                 s->n_ports++;
         }
         return 0;
@@ -323,7 +344,10 @@ static int plan_restart(struct plan_service *s, const struct spec_service *svc, 
                 enum restart_policy pol;
 
                 if (restart_condition_parse(svc->restart_policy_condition, &pol) < 0)
-                        return berr_msg(err, EINVAL, "service `%s`: deploy.restart_policy.condition `%s`: expected none, on-failure or any", s->name, svc->restart_policy_condition);
+                        return berr_msg(
+                                err, EINVAL,
+                                "service `%s`: deploy.restart_policy.condition `%s`: expected none, on-failure or any",
+                                s->name, svc->restart_policy_condition);
                 s->restart.policy = pol;
                 if (svc->restart_policy_max_attempts > 0)
                         s->restart.max_attempts = (unsigned)svc->restart_policy_max_attempts;
@@ -332,7 +356,10 @@ static int plan_restart(struct plan_service *s, const struct spec_service *svc, 
                 return 0;
         }
         if (restart_spec_parse(svc->restart ? svc->restart : "no", &s->restart) < 0)
-                return berr_msg(err, EINVAL, "service `%s`: restart `%s`: expected no, always, on-failure[:N] or unless-stopped", s->name, svc->restart);
+                return berr_msg(
+                        err, EINVAL,
+                        "service `%s`: restart `%s`: expected no, always, on-failure[:N] or unless-stopped",
+                        s->name, svc->restart);
         return 0;
 }
 
@@ -373,7 +400,10 @@ static int plan_health(struct plan_service *s, const struct spec_service *svc,
                 return 0;
         }
         if (health_config_set_test(&s->health, test) < 0)
-                return berr_msg(err, EINVAL, "service `%s`: healthcheck.test: expected [\"CMD\", ...], [\"CMD-SHELL\", \"...\"] or [\"NONE\"]", s->name);
+                return berr_msg(
+                        err, EINVAL,
+                        "service `%s`: healthcheck.test: expected [\"CMD\", ...], [\"CMD-SHELL\", \"...\"] or [\"NONE\"]",
+                        s->name);
         s->health.interval_ms = ns_to_ms(interval);
         s->health.timeout_ms = ns_to_ms(timeout);
         s->health.start_period_ms = ns_to_ms(start_period);
@@ -390,8 +420,10 @@ static int plan_stop(struct plan_service *s, const struct spec_service *svc,
 
         s->stop_signal = SIGTERM;
         if (sig && spec_parse_signal(sig, &s->stop_signal) < 0)
-                return berr_msg(err, EINVAL, "service `%s`: stop_signal `%s` is not a signal", s->name, sig);
-        s->stop_grace_ms = svc->stop_grace_period_ns >= 0 ? ns_to_ms(svc->stop_grace_period_ns) : 10000;
+                return berr_msg(err, EINVAL, "service `%s`: stop_signal `%s` is not a signal",
+                                s->name, sig);
+        s->stop_grace_ms =
+                svc->stop_grace_period_ns >= 0 ? ns_to_ms(svc->stop_grace_period_ns) : 10000;
         return 0;
 }
 
@@ -405,14 +437,20 @@ static int plan_logging(struct plan_service *s, const struct spec_service *svc, 
                         continue;
                 if (strcmp(kv->key, "max-size") == 0) {
                         if (spec_parse_bytes(kv->value, &v) < 0 || v <= 0)
-                                return berr_msg(err, EINVAL, "service `%s`: logging.options.max-size `%s` is not a size", s->name, kv->value);
+                                return berr_msg(
+                                        err, EINVAL,
+                                        "service `%s`: logging.options.max-size `%s` is not a size",
+                                        s->name, kv->value);
                         s->log.max_size = (uint64_t)v;
                 } else if (strcmp(kv->key, "max-file") == 0) {
                         char *end = NULL;
                         long n = strtol(kv->value, &end, 10);
 
                         if (!end || *end || n < 1)
-                                return berr_msg(err, EINVAL, "service `%s`: logging.options.max-file `%s` is not a positive number", s->name, kv->value);
+                                return berr_msg(
+                                        err, EINVAL,
+                                        "service `%s`: logging.options.max-file `%s` is not a positive number",
+                                        s->name, kv->value);
                         s->log.max_file = (unsigned)n;
                 }
         }
@@ -438,8 +476,8 @@ static void plan_hash(struct plan_service *s)
 
         strbuf_printf(&b, "image=%s\ndigest=%s\ncwd=%s\nuser=%s\nhost=%s\ndomain=%s\n",
                       s->image_ref ? s->image_ref : "", s->image_digest ? s->image_digest : "",
-                      s->cwd ? s->cwd : "", s->user ? s->user : "",
-                      s->hostname ? s->hostname : "", s->domainname ? s->domainname : "");
+                      s->cwd ? s->cwd : "", s->user ? s->user : "", s->hostname ? s->hostname : "",
+                      s->domainname ? s->domainname : "");
         hash_strv(&b, "argv", s->argv);
         hash_strv(&b, "env", s->env);
         hash_strv(&b, "cap_add", s->cap_add);
@@ -448,9 +486,10 @@ static void plan_hash(struct plan_service *s)
         hash_strv(&b, "extra_hosts", s->extra_hosts);
         hash_strv(&b, "dns", s->dns);
         strbuf_printf(&b, "flags=%d%d%d%d%d seccomp=%d:%s shm=%llu net=%d:%s\n", s->read_only,
-                      s->privileged, s->init, s->no_new_privs_off, (int)s->net_mode, (int)s->seccomp,
-                      s->seccomp_profile ? s->seccomp_profile : "", (unsigned long long)s->shm_size,
-                      (int)s->net_mode, s->net_mode_service ? s->net_mode_service : "");
+                      s->privileged, s->init, s->no_new_privs_off, (int)s->net_mode,
+                      (int)s->seccomp, s->seccomp_profile ? s->seccomp_profile : "",
+                      (unsigned long long)s->shm_size, (int)s->net_mode,
+                      s->net_mode_service ? s->net_mode_service : "");
         for (size_t i = 0; i < s->n_mounts; i++) {
                 const struct rt_mount *m = &s->mounts[i];
 
@@ -489,8 +528,8 @@ static void plan_hash(struct plan_service *s)
 }
 
 int plan_service_build(const struct spec_project *p, const struct spec_service *svc,
-                       const struct plan_image *img, const char *root,
-                       struct plan_service **ret, struct berr **err)
+                       const struct plan_image *img, const char *root, struct plan_service **ret,
+                       struct berr **err)
 {
         struct plan_service *s = xcalloc(1, sizeof(*s));
         int r;
@@ -504,8 +543,10 @@ int plan_service_build(const struct spec_project *p, const struct spec_service *
         s->container_name = svc->container_name ? xstrdup(svc->container_name) : NULL;
         s->argv = plan_merge_argv(img->entrypoint, img->cmd, svc->entrypoint, svc->command);
         s->env = merge_env(img->env, &svc->environment);
-        s->cwd = xstrdup(svc->working_dir ? svc->working_dir : (img->workdir && *img->workdir ? img->workdir : "/"));
-        s->user = svc->user ? xstrdup(svc->user) : (img->user && *img->user ? xstrdup(img->user) : NULL);
+        s->cwd = xstrdup(svc->working_dir ? svc->working_dir
+                                          : (img->workdir && *img->workdir ? img->workdir : "/"));
+        s->user = svc->user ? xstrdup(svc->user)
+                            : (img->user && *img->user ? xstrdup(img->user) : NULL);
         s->hostname = svc->hostname ? xstrdup(svc->hostname) : NULL;
         s->domainname = svc->domainname ? xstrdup(svc->domainname) : NULL;
         s->lowerdirs = strv_copy(img->lowerdirs);
@@ -523,9 +564,15 @@ int plan_service_build(const struct spec_project *p, const struct spec_service *
         s->links = strv_copy(svc->links);
         s->sysctls = xcalloc(1, sizeof(char *));
         for (size_t i = 0; i < svc->sysctls.n; i++)
-                s->sysctls = strv_push_take(s->sysctls, xasprintf("%s=%s", svc->sysctls.v[i].key, svc->sysctls.v[i].value ? svc->sysctls.v[i].value : ""));
+                s->sysctls = strv_push_take(
+                        s->sysctls,
+                        xasprintf("%s=%s", svc->sysctls.v[i].key,
+                                  svc->sysctls.v[i].value ? svc->sysctls.v[i].value : ""));
         if (!argv_nonempty(s->argv)) {
-                r = berr_msg(err, EINVAL, "service `%s`: no command: the image has no Entrypoint or Cmd and the service sets neither entrypoint nor command", s->name);
+                r = berr_msg(
+                        err, EINVAL,
+                        "service `%s`: no command: the image has no Entrypoint or Cmd and the service sets neither entrypoint nor command",
+                        s->name);
                 goto fail;
         }
         plan_resources(s, svc);
@@ -646,7 +693,8 @@ static void add_network(struct plan_project *pp, const struct spec_project *p, c
         pn->subnet = n->subnet ? xstrdup(n->subnet) : NULL;
         pn->gateway = n->gateway ? xstrdup(n->gateway) : NULL;
         if (kv_get(&n->driver_opts, "com.docker.network.bridge.name"))
-                pn->bridge_name = xstrdup(kv_get(&n->driver_opts, "com.docker.network.bridge.name"));
+                pn->bridge_name =
+                        xstrdup(kv_get(&n->driver_opts, "com.docker.network.bridge.name"));
         mtu = kv_get(&n->driver_opts, "com.docker.network.driver.mtu");
         if (mtu)
                 pn->mtu = atoi(mtu);

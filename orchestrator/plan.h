@@ -32,7 +32,7 @@ struct plan_image {
         const char *user;
         const char *workdir;
         const char *stop_signal;
-        char *const *lowerdirs; /* top layer first */
+        char *const *lowerdirs;        /* top layer first */
         char *const *healthcheck_test; /* image HEALTHCHECK test, may be NULL */
         int64_t hc_interval_ns, hc_timeout_ns, hc_start_period_ns, hc_start_interval_ns;
         int hc_retries;
@@ -114,8 +114,8 @@ char *plan_container_name(const struct plan_service *s, unsigned n);
 
 /* Build the plan for one service from the compose model and its image. */
 int plan_service_build(const struct spec_project *p, const struct spec_service *svc,
-                       const struct plan_image *img, const char *root,
-                       struct plan_service **ret, struct berr **err);
+                       const struct plan_image *img, const char *root, struct plan_service **ret,
+                       struct berr **err);
 void plan_service_free(struct plan_service *s);
 
 /* The networks the project's (enabled) services use, `default` when a service names none. */
