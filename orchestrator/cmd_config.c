@@ -59,15 +59,7 @@ static const char *env_lookup(const char *name, void *ud)
 
 static int parse_opts(const struct command *self, int argc, char **argv, struct config_opts *o)
 {
-        enum {
-                O_FORMAT = 256,
-                O_SERVICES,
-                O_VOLUMES,
-                O_PROFILES,
-                O_IMAGES,
-                O_NETWORKS,
-                O_NOI
-        };
+        enum { O_FORMAT = 256, O_SERVICES, O_VOLUMES, O_PROFILES, O_IMAGES, O_NETWORKS, O_NOI };
         static const struct option opts[] = {
                 {"format", required_argument, NULL, O_FORMAT},
                 {"services", no_argument, NULL, O_SERVICES},
@@ -127,8 +119,7 @@ static void print_list(const struct spec_project *p, enum config_list list, FILE
                 fprintf(f, "%s\n", p->volumes[i].key);
         for (size_t i = 0; list == LIST_NETWORKS && i < p->nnetworks; i++)
                 fprintf(f, "%s\n", p->networks[i].key);
-        strv_foreach (pr, list == LIST_PROFILES ? p->all_profiles : NULL)
-                fprintf(f, "%s\n", pr);
+        strv_foreach(pr, list == LIST_PROFILES ? p->all_profiles : NULL) fprintf(f, "%s\n", pr);
         for (size_t i = 0; list == LIST_IMAGES && i < p->nservices; i++) {
                 const struct spec_service *s = &p->services[i];
 

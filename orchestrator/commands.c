@@ -6,24 +6,10 @@
 
 /* clang-format off: one line per command keeps merges trivial */
 const struct command cli_commands[] = {
-        {.name = "config",
-         .summary = "Parse, resolve and render compose file in canonical format",
-         .usage = cmd_config_usage,
-         .run = cmd_config},
-        {.name = "version",
-         .summary = "Show the berth version information",
-         .usage = cmd_version_usage,
-         .run = cmd_version},
-        {.name = "net",
-         .summary = "Network manager: bridges, IPAM, NAT, DNS (internal)",
-         .usage = cmd_net_usage,
-         .run = cmd_net,
-         .internal = true},
-        {.name = "ctr",
-         .summary = "Run one container from a JSON description (internal)",
-         .usage = cmd_ctr_usage,
-         .run = cmd_ctr,
-         .internal = true},
+        {.name = "config", .summary = "Parse, resolve and render compose file in canonical format", .usage = cmd_config_usage, .run = cmd_config},
+        {.name = "version", .summary = "Show the berth version information", .usage = cmd_version_usage, .run = cmd_version},
+        {.name = "net", .summary = "Network manager: bridges, IPAM, NAT, DNS (internal)", .usage = cmd_net_usage, .run = cmd_net, .internal = true},
+        {.name = "ctr", .summary = "Run one container from a JSON description (internal)", .usage = cmd_ctr_usage, .run = cmd_ctr, .internal = true},
         {0},
 };
 /* clang-format on */

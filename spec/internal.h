@@ -57,12 +57,12 @@ struct loader {
         struct spec_diags *diags;
         char *cwd;
         char *project_dir;
-        char **names;              /* display names of every file read; nodes point into them */
-        char **stack;              /* files being included or extended, for loop detection */
-        char **files;              /* the top-level compose files, absolute */
+        char **names; /* display names of every file read; nodes point into them */
+        char **stack; /* files being included or extended, for loop detection */
+        char **files; /* the top-level compose files, absolute */
         struct spec_node *imports; /* resources from `include` */
-        char **all_profiles;       /* every profile a service names */
-        char **disabled;           /* services switched off by profiles */
+        char **all_profiles; /* every profile a service names */
+        char **disabled;     /* services switched off by profiles */
         bool failed_io;
 };
 

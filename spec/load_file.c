@@ -15,7 +15,7 @@
 #include "spec/spec.h"
 
 #define MAX_FILE_SIZE (16u << 20)
-#define MAX_NESTING   32
+#define MAX_NESTING 32
 
 const char *spec_loader_env(const char *name, void *loader)
 {
@@ -37,7 +37,7 @@ char *spec_read_text(struct loader *l, const char *path, const char *display,
         else
                 r = read_file(path, MAX_FILE_SIZE, &buf, ret_len, &err);
         if (r < 0) {
-                const char *what = r == -ENOENT  ? "no such file"
+                const char *what = r == -ENOENT ? "no such file"
                                    : r == -EFBIG ? "file too large (16 MiB at most)"
                                                  : strerror(-r);
 
@@ -53,9 +53,7 @@ char *spec_read_text(struct loader *l, const char *path, const char *display,
 
 static const char *intern(struct loader *l, const char *s)
 {
-        strv_foreach (n, l->names)
-                if (strcmp(n, s) == 0)
-                        return n;
+        strv_foreach(n, l->names) if (strcmp(n, s) == 0) return n;
         l->names = strv_push(l->names, s);
         return l->names[strv_length(l->names) - 1];
 }
@@ -120,8 +118,8 @@ static void interp_missing(const char *name, void *ud)
 static void interpolate_file(struct loader *l, struct spec_node *n, const char *path)
 {
         struct interp_ud u = {.l = l, .at = n, .path = path};
-        struct spec_interp ip = {
-                .lookup = interp_lookup, .userdata = &u, .missing = interp_missing};
+        struct spec_interp ip = {.lookup = interp_lookup, .userdata = &u,
+                                 .missing = interp_missing};
 
         if (n->kind == SPEC_SCALAR) {
                 spec_interpolate_tree(&ip, n, path, l->diags);
@@ -275,7 +273,8 @@ static void import_resources(struct loader *l, struct spec_node *doc, const stru
                 }
                 for (size_t i = 0; i < src->n; i++) {
                         if (spec_map_index(dst, spec_map_key(src, i)) >= 0) {
-                                spec_err(l->diags, at, path, "%s.%s is imported twice", kinds[k],
+                                spec_err(l->diags, at, path,
+                                         "%s.%s is imported twice", kinds[k],
                                          spec_map_key(src, i));
                                 continue;
                         }
@@ -354,7 +353,8 @@ static struct spec_node *parse_file(struct loader *l, const char *path, const ch
         int r;
 
         if (o->buffer && l->files && strcmp(path, l->files[0]) == 0) {
-                r = spec_yaml_parse_buffer(display, o->buffer, o->buffer_len, &lim, &doc, l->diags);
+                r = spec_yaml_parse_buffer(display, o->buffer, o->buffer_len, &lim, &doc,
+                                           l->diags);
         } else {
                 text = spec_read_text(l, path, display, ref, NULL, &len);
                 if (!text)
@@ -380,19 +380,15 @@ static struct spec_node *parse_file(struct loader *l, const char *path, const ch
 struct spec_node *spec_load_file(struct loader *l, const char *path, const char *display,
                                  const char *base_dir, const struct spec_node *ref)
 {
-        struct norm c = {.diags = l->diags,
-                         .lookup = spec_loader_env,
-                         .userdata = l,
+        struct norm c = {.diags = l->diags, .lookup = spec_loader_env, .userdata = l,
                          .no_files = l->o->no_external_files};
         struct spec_node *doc;
         char *dir = NULL;
 
         if (stack_has(l, path) || strv_length(l->stack) >= MAX_NESTING) {
                 if (ref)
-                        spec_err(l->diags, ref, NULL,
-                                 "%s is already being loaded (an include "
-                                 "or extends loop)",
-                                 display);
+                        spec_err(l->diags, ref, NULL, "%s is already being loaded (an include "
+                                 "or extends loop)", display);
                 else
                         spec_diag_add(l->diags, SPEC_ERROR, display, 0, 0, NULL,
                                       "include or extends loop");

@@ -29,7 +29,8 @@ static void vdiag(struct spec_diags *d, enum spec_severity sev, const struct spe
 {
         char *m = xvasprintf(fmt, ap);
 
-        spec_diag_add(d, sev, n ? n->file : NULL, n ? n->line : 0, n ? n->col : 0, path, "%s", m);
+        spec_diag_add(d, sev, n ? n->file : NULL, n ? n->line : 0, n ? n->col : 0, path, "%s",
+                      m);
         free(m);
 }
 
@@ -96,9 +97,7 @@ bool norm_want(struct norm *c, struct spec_node *n, enum spec_node_kind kind, co
         if (n->kind == kind && !(kind == SPEC_SCALAR && spec_node_is_null(n)))
                 return true;
         spec_err(c->diags, n, path, "expected %s, found %s",
-                 kind == SPEC_MAP   ? "a mapping"
-                 : kind == SPEC_SEQ ? "a list"
-                                    : "a string",
+                 kind == SPEC_MAP ? "a mapping" : kind == SPEC_SEQ ? "a list" : "a string",
                  spec_kind_name(n));
         return false;
 }
@@ -355,7 +354,8 @@ void norm_table(struct norm *c, const struct field *table, struct spec_node *n, 
                         i++;
                         continue;
                 }
-                if (spec_node_is_null(n->vals[i]) && (f->flags & F_NULLABLE) && f->fn != n_mapof) {
+                if (spec_node_is_null(n->vals[i]) && (f->flags & F_NULLABLE) &&
+                    f->fn != n_mapof) {
                         free(p);
                         i++;
                         continue;

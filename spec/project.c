@@ -12,6 +12,7 @@
 #include "spec/internal.h"
 #include "spec/spec.h"
 
+
 /* ---- profiles ----------------------------------------------------------------------------- */
 
 static char **active_profiles(struct loader *l)
@@ -20,8 +21,7 @@ static char **active_profiles(struct loader *l)
         char **v = strv_copy(l->o->profiles);
         char **e = env ? strv_split(env, ",") : NULL;
 
-        strv_foreach (p, e)
-                v = strv_push(v, p);
+        strv_foreach(p, e) v = strv_push(v, p);
         strv_free(e);
         return v;
 }
@@ -232,7 +232,7 @@ static void sort_map(struct spec_node *m)
 
 static void order_top(struct spec_node *tree)
 {
-        static const char *const order[] = {"configs",  "secrets",  "volumes",
+        static const char *const order[] = {"configs", "secrets", "volumes",
                                             "networks", "services", "name"};
 
         for (size_t o = 0; o < sizeof(order) / sizeof(order[0]); o++) {
