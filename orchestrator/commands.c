@@ -4,7 +4,8 @@
 
 #include "orchestrator/cli.h"
 
-/* clang-format off: one line per command keeps merges trivial */
+/* One line per command keeps merges trivial. */
+/* clang-format off */
 const struct command cli_commands[] = {
         {.name = "config", .summary = "Parse, resolve and render compose file in canonical format", .usage = cmd_config_usage, .run = cmd_config},
         {.name = "version", .summary = "Show the berth version information", .usage = cmd_version_usage, .run = cmd_version},
