@@ -9,5 +9,10 @@ const struct command cli_commands[] = {
          .summary = "Show the berth version information",
          .usage = cmd_version_usage,
          .run = cmd_version},
+        {.name = "image",
+         .summary = "Pull, list, inspect and remove images in the local store",
+         .usage = cmd_image_usage,
+         .run = cmd_image,
+         .internal = true},
         {0},
 };
