@@ -11,6 +11,7 @@ const struct command cli_commands[] = {
         {.name = "version", .summary = "Show the berth version information", .usage = cmd_version_usage, .run = cmd_version},
         {.name = "net", .summary = "Network manager: bridges, IPAM, NAT, DNS (internal)", .usage = cmd_net_usage, .run = cmd_net, .internal = true},
         {.name = "ctr", .summary = "Run one container from a JSON description (internal)", .usage = cmd_ctr_usage, .run = cmd_ctr, .internal = true},
+        {.name = "image", .summary = "Pull, list, inspect and remove images in the local store", .usage = cmd_image_usage, .run = cmd_image, .internal = true},
         {0},
 };
 /* clang-format on */

@@ -13,3 +13,5 @@ extern const char cmd_config_usage[];
 int cmd_config(struct cli *cli, int argc, char **argv);
 extern const char cmd_ctr_usage[];
 int cmd_ctr(struct cli *cli, int argc, char **argv);
+extern const char cmd_image_usage[];
+int cmd_image(struct cli *cli, int argc, char **argv);
