@@ -9,5 +9,10 @@ const struct command cli_commands[] = {
          .summary = "Show the berth version information",
          .usage = cmd_version_usage,
          .run = cmd_version},
+        {.name = "super",
+         .summary = "Run and drive a project supervisor over host processes",
+         .usage = cmd_super_usage,
+         .run = cmd_super,
+         .internal = true},
         {0},
 };

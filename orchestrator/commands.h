@@ -6,3 +6,6 @@ struct cli;
 
 extern const char cmd_version_usage[];
 int cmd_version(struct cli *cli, int argc, char **argv);
+
+extern const char cmd_super_usage[];
+int cmd_super(struct cli *cli, int argc, char **argv);
