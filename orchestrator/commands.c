@@ -12,6 +12,7 @@ const struct command cli_commands[] = {
         {.name = "net", .summary = "Network manager: bridges, IPAM, NAT, DNS (internal)", .usage = cmd_net_usage, .run = cmd_net, .internal = true},
         {.name = "ctr", .summary = "Run one container from a JSON description (internal)", .usage = cmd_ctr_usage, .run = cmd_ctr, .internal = true},
         {.name = "image", .summary = "Pull, list, inspect and remove images in the local store", .usage = cmd_image_usage, .run = cmd_image, .internal = true},
+        {.name = "super", .summary = "Run and drive a project supervisor over host processes", .usage = cmd_super_usage, .run = cmd_super, .internal = true},
         {0},
 };
 /* clang-format on */

@@ -15,3 +15,5 @@ extern const char cmd_ctr_usage[];
 int cmd_ctr(struct cli *cli, int argc, char **argv);
 extern const char cmd_image_usage[];
 int cmd_image(struct cli *cli, int argc, char **argv);
+extern const char cmd_super_usage[];
+int cmd_super(struct cli *cli, int argc, char **argv);

@@ -189,8 +189,7 @@ static int decode_services(json_t *o, char ***ret, struct berr **err)
         return 0;
 }
 
-int proto_decode_request(const char *line, size_t len, struct proto_request *ret,
-                         struct berr **err)
+int proto_decode_request(const char *line, size_t len, struct proto_request *ret, struct berr **err)
 {
         json_t *o = parse(line, len, err);
         struct proto_request req = {.timeout_ms = -1};

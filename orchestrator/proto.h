@@ -55,7 +55,7 @@ struct proto_container {
 struct proto_response {
         uint64_t id;
         bool ok;
-        char *error; /* when !ok */
+        char *error;                  /* when !ok */
         struct proto_container *ctrs; /* ps, wait */
         size_t n_ctrs;
 };

@@ -217,3 +217,8 @@ int timefmt_parse_since(const char *s, int64_t now_ns, int64_t *ret_ns)
         }
         return -EINVAL;
 }
+
+bool timefmt_until_passed(int64_t ns)
+{
+        return timefmt_now_ns() > ns;
+}

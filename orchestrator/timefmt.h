@@ -25,3 +25,5 @@ int timefmt_parse_duration(const char *s, int64_t *ret_ns);
 /* `logs --since/--until` value: a duration meaning now minus it, an RFC3339 timestamp, or Unix
  * seconds with an optional fraction. Returns 0 or -EINVAL. */
 int timefmt_parse_since(const char *s, int64_t now_ns, int64_t *ret_ns);
+/* Whether the wall clock is past ns. */
+bool timefmt_until_passed(int64_t ns);

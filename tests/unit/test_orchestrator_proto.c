@@ -22,8 +22,11 @@
 static void test_request_roundtrip(void **state)
 {
         char *svcs[] = {"web", "db", NULL};
-        struct proto_request in = {.id = 7, .op = PROTO_OP_KILL, .services = svcs,
-                                   .signal = SIGTERM, .timeout_ms = 2500};
+        struct proto_request in = {.id = 7,
+                                   .op = PROTO_OP_KILL,
+                                   .services = svcs,
+                                   .signal = SIGTERM,
+                                   .timeout_ms = 2500};
         struct proto_request out;
         struct strbuf b = STRBUF_INIT;
         cleanup_berr struct berr *err = NULL;
@@ -75,8 +78,7 @@ static void test_request_malformed(void **state)
                 cleanup_berr struct berr *err = NULL;
                 struct proto_request out;
 
-                assert_int_equal(proto_decode_request(bad[i], strlen(bad[i]), &out, &err),
-                                 -EPROTO);
+                assert_int_equal(proto_decode_request(bad[i], strlen(bad[i]), &out, &err), -EPROTO);
                 assert_non_null(err);
         }
 }
@@ -84,15 +86,27 @@ static void test_request_malformed(void **state)
 static void test_response_and_event(void **state)
 {
         struct proto_container c[2] = {
-                {.name = "p-web-1", .service = "web", .number = 1, .status = "running",
-                 .health = "healthy", .pid = 42, .exit_code = -1, .restart_count = 3,
+                {.name = "p-web-1",
+                 .service = "web",
+                 .number = 1,
+                 .status = "running",
+                 .health = "healthy",
+                 .pid = 42,
+                 .exit_code = -1,
+                 .restart_count = 3,
                  .started_ns = 5},
-                {.name = "p-db-1", .service = "db", .number = 1, .status = "exited",
+                {.name = "p-db-1",
+                 .service = "db",
+                 .number = 1,
+                 .status = "exited",
                  .exit_code = 137},
         };
         struct proto_response in = {.id = 9, .ok = true, .ctrs = c, .n_ctrs = 2}, out;
-        struct proto_event ev = {.time_ns = 11, .type = "die", .container = "p-db-1",
-                                 .service = "db", .exit_code = 137},
+        struct proto_event ev = {.time_ns = 11,
+                                 .type = "die",
+                                 .container = "p-db-1",
+                                 .service = "db",
+                                 .exit_code = 137},
                            ev_out;
         struct strbuf b = STRBUF_INIT;
         cleanup_berr struct berr *err = NULL;
@@ -128,8 +142,7 @@ static void test_response_and_event(void **state)
         assert_int_equal(ev_out.time_ns, 11);
         proto_event_done(&ev_out);
 
-        assert_true(proto_decode_message("{\"event\":1}", 11, &out, &ev_out, &is_event, &err) <
-                    0);
+        assert_true(proto_decode_message("{\"event\":1}", 11, &out, &ev_out, &is_event, &err) < 0);
         berr_freep(&err);
         assert_true(proto_decode_message("{\"id\":1}", 8, &out, &ev_out, &is_event, &err) < 0);
         strbuf_done(&b);
@@ -184,7 +197,7 @@ static void test_op_names(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_request_roundtrip), cmocka_unit_test(test_request_malformed),
+                cmocka_unit_test(test_request_roundtrip),  cmocka_unit_test(test_request_malformed),
                 cmocka_unit_test(test_response_and_event), cmocka_unit_test(test_framing),
                 cmocka_unit_test(test_op_names),
         };
