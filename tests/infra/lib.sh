@@ -13,11 +13,12 @@ IMG_TOOLS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 : "${BERTH_IMG_CACHE:=/var/cache/berth-test-images-v1}"
 # Runtime state of the local registries (pids, configs, storage copy).
 : "${BERTH_REG_RUN:=/tmp/berth-test-registry-v1}"
-# Loopback ports: plain, htpasswd (basic), token-auth registry, token server.
+# Loopback ports: plain, htpasswd (basic), token-auth registry, token server, anonymous-token registry.
 : "${BERTH_REG_PORT:=5000}"
 : "${BERTH_REG_BASIC_PORT:=5001}"
 : "${BERTH_REG_TOKEN_PORT:=5002}"
 : "${BERTH_TOKEN_SRV_PORT:=5003}"
+: "${BERTH_REG_ANON_PORT:=5004}"
 # Test credentials (test-only, not secrets).
 : "${BERTH_REG_USER:=berth}"
 : "${BERTH_REG_PASS:=berth-test-pass}"

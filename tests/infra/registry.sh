@@ -12,6 +12,8 @@
 #   basic  127.0.0.1:$BERTH_REG_BASIC_PORT  htpasswd (bcrypt) basic auth
 #   token  127.0.0.1:$BERTH_REG_TOKEN_PORT  bearer token auth; token server (busybox httpd
 #          + token-cgi.sh, itself behind basic auth) on 127.0.0.1:$BERTH_TOKEN_SRV_PORT
+#   anon   127.0.0.1:$BERTH_REG_ANON_PORT   bearer token auth with anonymous tokens (the same
+#          token server's /cgi-bin/anon, no basic auth): how Docker Hub serves public images
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 RUN=$BERTH_REG_RUN
@@ -101,8 +103,10 @@ TOKEN_ISSUER=$TOKEN_ISSUER
 TOKEN_SERVICE=$TOKEN_SERVICE
 EOF
   install -m 0755 "$IMG_TOOLS_DIR/token-cgi.sh" "$t/www/cgi-bin/token"
-  # busybox httpd: basic auth on /cgi-bin (plain-text password is allowed in httpd.conf)
-  printf 'A:127.0.0.1\nD:*\n/cgi-bin:%s:%s\n' "$BERTH_REG_USER" "$BERTH_REG_PASS" > "$t/httpd.conf"
+  install -m 0755 "$IMG_TOOLS_DIR/token-cgi.sh" "$t/www/cgi-bin/anon"
+  # busybox httpd: basic auth on /cgi-bin/token (plain-text password is allowed in httpd.conf);
+  # /cgi-bin/anon hands out anonymous tokens
+  printf 'A:127.0.0.1\nD:*\n/cgi-bin/token:%s:%s\n' "$BERTH_REG_USER" "$BERTH_REG_PASS" > "$t/httpd.conf"
   spawn "$t" "$BERTH_TOKEN_SRV_PORT" busybox httpd -f -p "127.0.0.1:$BERTH_TOKEN_SRV_PORT" \
     -h "$t/www" -c "$t/httpd.conf" -r berth-token
   write_config "$d" "$BERTH_REG_TOKEN_PORT" "auth:
@@ -112,11 +116,19 @@ EOF
     issuer: $TOKEN_ISSUER
     rootcertbundle: $t/cert.pem"
   spawn "$d" "$BERTH_REG_TOKEN_PORT" docker-registry serve "$d/config.yml"
+  d=$RUN/anon; mkdir -p "$d"
+  write_config "$d" "$BERTH_REG_ANON_PORT" "auth:
+  token:
+    realm: http://127.0.0.1:$BERTH_TOKEN_SRV_PORT/cgi-bin/anon
+    service: $TOKEN_SERVICE
+    issuer: $TOKEN_ISSUER
+    rootcertbundle: $t/cert.pem"
+  spawn "$d" "$BERTH_REG_ANON_PORT" docker-registry serve "$d/config.yml"
 }
 
 stop_all() {
   local d p
-  for d in "$RUN"/plain "$RUN"/basic "$RUN"/token "$RUN"/tokensrv; do
+  for d in "$RUN"/plain "$RUN"/basic "$RUN"/token "$RUN"/anon "$RUN"/tokensrv; do
     if pid_alive "$d"; then
       p=$(cat "$d/pid"); kill "$p" 2>/dev/null || true
       for _ in $(seq 40); do [ -d "/proc/$p" ] || break; sleep 0.05; done
@@ -128,7 +140,7 @@ stop_all() {
 
 status() {
   local d
-  for d in plain basic token tokensrv; do
+  for d in plain basic token anon tokensrv; do
     if pid_alive "$RUN/$d"; then echo "$d: running pid $(cat "$RUN/$d/pid")"; else echo "$d: stopped"; fi
   done
 }
@@ -140,6 +152,7 @@ export BERTH_TEST_REGISTRY_BASIC=127.0.0.1:$BERTH_REG_BASIC_PORT
 export BERTH_TEST_REGISTRY_TOKEN=127.0.0.1:$BERTH_REG_TOKEN_PORT
 export BERTH_TEST_REGISTRY_USER=$BERTH_REG_USER
 export BERTH_TEST_REGISTRY_PASS=$BERTH_REG_PASS
+export BERTH_TEST_REGISTRY_ANON=127.0.0.1:$BERTH_REG_ANON_PORT
 export BERTH_TEST_TOKEN_SERVER=127.0.0.1:$BERTH_TOKEN_SRV_PORT
 export BERTH_TEST_IMAGES=$BERTH_IMG_CACHE/oci
 export BERTH_TEST_REGISTRY_DATA=$DATA
