@@ -17,3 +17,5 @@ extern const char cmd_image_usage[];
 int cmd_image(struct cli *cli, int argc, char **argv);
 extern const char cmd_super_usage[];
 int cmd_super(struct cli *cli, int argc, char **argv);
+extern const char cmd_pull_usage[];
+int cmd_pull(struct cli *cli, int argc, char **argv);
