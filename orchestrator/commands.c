@@ -14,6 +14,8 @@ const struct command cli_commands[] = {
         {.name = "image", .summary = "Pull, list, inspect and remove images in the local store", .usage = cmd_image_usage, .run = cmd_image, .internal = true},
         {.name = "super", .summary = "Run and drive a project supervisor over host processes", .usage = cmd_super_usage, .run = cmd_super, .internal = true},
         {.name = "pull", .summary = "Pull service images", .usage = cmd_pull_usage, .run = cmd_pull},
+        {.name = "up", .summary = "Create and start containers", .usage = cmd_up_usage, .run = cmd_up},
+        {.name = "down", .summary = "Stop and remove containers, networks", .usage = cmd_down_usage, .run = cmd_down},
         {0},
 };
 /* clang-format on */

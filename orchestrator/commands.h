@@ -19,3 +19,7 @@ extern const char cmd_super_usage[];
 int cmd_super(struct cli *cli, int argc, char **argv);
 extern const char cmd_pull_usage[];
 int cmd_pull(struct cli *cli, int argc, char **argv);
+extern const char cmd_up_usage[];
+int cmd_up(struct cli *cli, int argc, char **argv);
+extern const char cmd_down_usage[];
+int cmd_down(struct cli *cli, int argc, char **argv);
