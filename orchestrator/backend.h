@@ -18,9 +18,9 @@ struct backend;
 /* One running process the supervisor watches: a container's main process or a probe. */
 struct backend_proc {
         pid_t pid;
-        int pidfd;          /* owned by the supervisor once returned */
-        uint64_t start;     /* /proc starttime, recorded to detect pid reuse on re-adoption */
-        bool child;         /* our child (waitid gives its status) or adopted (status unknown) */
+        int pidfd;      /* owned by the supervisor once returned */
+        uint64_t start; /* /proc starttime, recorded to detect pid reuse on re-adoption */
+        bool child;     /* our child (waitid gives its status) or adopted (status unknown) */
 };
 
 struct backend_ops {
@@ -29,8 +29,11 @@ struct backend_ops {
          * stdin on /dev/null and stdout/stderr on out_fd/err_fd (the caller closes its copies). */
         int (*start)(struct backend *b, const void *config, const char *name, int out_fd,
                      int err_fd, struct backend_proc *ret, struct berr **err);
-        /* Signal every process of the container (process group, cgroup). */
-        int (*kill)(struct backend *b, const struct backend_proc *p, int sig, struct berr **err);
+        /* Signal the container's main process, or with all every process of it (process
+         * group, cgroup): stop_signal and `kill` go to the main process as docker does, the
+         * SIGKILL after the grace period to all. */
+        int (*kill)(struct backend *b, const struct backend_proc *p, int sig, bool all,
+                    struct berr **err);
         /* Run argv inside the container as a healthcheck probe, output discarded. */
         int (*probe)(struct backend *b, const void *config, const struct backend_proc *p,
                      char *const *argv, struct backend_proc *ret, struct berr **err);

@@ -87,7 +87,7 @@ static int spawn(char *const *argv, char *const *env, const char *cwd, int out_f
                 if (cwd && chdir(cwd) < 0)
                         goto fail;
                 execvp(argv[0], argv);
-        fail:
+fail:
                 e = errno;
                 (void)!write(pfd[1], &e, sizeof(e));
                 _exit(127);
@@ -128,9 +128,15 @@ static int proc_start(struct backend *b, const void *config, const char *name, i
         return 0;
 }
 
-static int proc_kill(struct backend *b, const struct backend_proc *p, int sig, struct berr **err)
+static int proc_kill(struct backend *b, const struct backend_proc *p, int sig, bool all,
+                     struct berr **err)
 {
         (void)b;
+        if (!all) {
+                if (pidfd_send_signal(p->pidfd, sig, NULL, 0) < 0 && errno != ESRCH)
+                        return berr_set(err, errno, "signal pid %d", (int)p->pid);
+                return 0;
+        }
         /* the main process leads its own process group (setsid) */
         if (kill(-p->pid, sig) < 0 && errno != ESRCH)
                 return berr_set(err, errno, "kill process group %d", (int)p->pid);

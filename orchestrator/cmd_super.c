@@ -123,8 +123,8 @@ static int call(const struct cli *cli, const char *project, enum proto_op op, ch
                 int sig, int64_t timeout_ms, struct proto_response *resp, struct berr **err)
 {
         struct ctl_conn *c = NULL;
-        struct proto_request req = {.op = op, .services = services, .signal = sig,
-                                    .timeout_ms = timeout_ms};
+        struct proto_request req = {
+                .op = op, .services = services, .signal = sig, .timeout_ms = timeout_ms};
         int r;
 
         r = ensure_supervisor(cli, project, &c, err);
@@ -231,11 +231,11 @@ static void print_ps(const struct proto_response *resp, bool json)
 
                 for (size_t i = 0; i < resp->n_ctrs; i++) {
                         const struct proto_container *c = &resp->ctrs[i];
-                        json_t *o = json_pack("{s:s, s:s, s:i, s:s, s:i, s:i, s:i}", "name",
-                                              c->name, "service", c->service, "number",
-                                              (int)c->number, "status", c->status, "pid",
-                                              (int)c->pid, "exit_code", c->exit_code,
-                                              "restart_count", (int)c->restart_count);
+                        json_t *o =
+                                json_pack("{s:s, s:s, s:i, s:s, s:i, s:i, s:i}", "name", c->name,
+                                          "service", c->service, "number", (int)c->number, "status",
+                                          c->status, "pid", (int)c->pid, "exit_code", c->exit_code,
+                                          "restart_count", (int)c->restart_count);
 
                         if (c->health)
                                 json_object_set_new(o, "health", json_string(c->health));
@@ -247,8 +247,8 @@ static void print_ps(const struct proto_response *resp, bool json)
                 json_decref(a);
                 return;
         }
-        printf("%-30s %-12s %-11s %-8s %-5s %-8s %s\n", "NAME", "SERVICE", "STATUS", "PID",
-               "EXIT", "RESTARTS", "HEALTH");
+        printf("%-30s %-12s %-11s %-8s %-5s %-8s %s\n", "NAME", "SERVICE", "STATUS", "PID", "EXIT",
+               "RESTARTS", "HEALTH");
         for (size_t i = 0; i < resp->n_ctrs; i++) {
                 const struct proto_container *c = &resp->ctrs[i];
 
@@ -269,11 +269,15 @@ static int ps_from_state(const struct cli *cli, const char *project, bool json)
         for (size_t i = 0; i < p->n_ctrs; i++) {
                 struct state_container *c = &p->ctrs[i];
 
-                resp.ctrs[resp.n_ctrs++] = (struct proto_container){
-                        .name = c->name, .service = c->service, .number = c->number,
-                        .status = (char *)ctr_status_to_string(c->status), .health = c->health,
-                        .pid = c->pid, .exit_code = c->exit_code,
-                        .restart_count = c->restart_count};
+                resp.ctrs[resp.n_ctrs++] =
+                        (struct proto_container){.name = c->name,
+                                                 .service = c->service,
+                                                 .number = c->number,
+                                                 .status = (char *)ctr_status_to_string(c->status),
+                                                 .health = c->health,
+                                                 .pid = c->pid,
+                                                 .exit_code = c->exit_code,
+                                                 .restart_count = c->restart_count};
         }
         print_ps(&resp, json);
         free(resp.ctrs);
@@ -371,7 +375,8 @@ static int sub_events(const struct cli *cli, int argc, char **argv)
                         return cli_usage_error(cli_find_command("super"), "unknown flag");
                 json = true;
         }
-        if (ensure_supervisor(cli, project, &c, &err) < 0 || ctl_call(c, &req, &resp, -1, &err) < 0) {
+        if (ensure_supervisor(cli, project, &c, &err) < 0 ||
+            ctl_call(c, &req, &resp, -1, &err) < 0) {
                 ctl_close(c);
                 return fail(err);
         }

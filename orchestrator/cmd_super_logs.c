@@ -28,14 +28,10 @@ static void on_stop(int sig)
 int cmd_super_logs(const struct cli *cli, const char *project, int argc, char **argv)
 {
         static const struct option opts[] = {
-                {"follow", no_argument, NULL, 'f'},
-                {"timestamps", no_argument, NULL, 't'},
-                {"tail", required_argument, NULL, 'n'},
-                {"since", required_argument, NULL, 'S'},
-                {"until", required_argument, NULL, 'U'},
-                {"no-color", no_argument, NULL, 'C'},
-                {"no-log-prefix", no_argument, NULL, 'P'},
-                {0},
+                {"follow", no_argument, NULL, 'f'},        {"timestamps", no_argument, NULL, 't'},
+                {"tail", required_argument, NULL, 'n'},    {"since", required_argument, NULL, 'S'},
+                {"until", required_argument, NULL, 'U'},   {"no-color", no_argument, NULL, 'C'},
+                {"no-log-prefix", no_argument, NULL, 'P'}, {0},
         };
         const struct command *self = cli_find_command("super");
         struct logs_view_opts o = {.filter = {.tail = -1}};
@@ -66,8 +62,9 @@ int cmd_super_logs(const struct cli *cli, const char *project, int argc, char **
                         break;
                 case 'S':
                 case 'U':
-                        if (timefmt_parse_since(optarg, now, c == 'S' ? &o.filter.since_ns
-                                                                      : &o.filter.until_ns) < 0)
+                        if (timefmt_parse_since(optarg, now,
+                                                c == 'S' ? &o.filter.since_ns
+                                                         : &o.filter.until_ns) < 0)
                                 return cli_usage_error(
                                         self, "%s: \"%s\" is not a timestamp or a duration",
                                         c == 'S' ? "--since" : "--until", optarg);

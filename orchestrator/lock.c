@@ -52,8 +52,7 @@ int lock_take(const char *run, const char *project, struct berr **err)
                         return berr_msg(err, EBUSY,
                                         "project \"%s\" is locked by another berth (pid %d)",
                                         project, (int)holder);
-                return berr_msg(err, EBUSY, "project \"%s\" is locked by another berth",
-                                project);
+                return berr_msg(err, EBUSY, "project \"%s\" is locked by another berth", project);
         }
         n = snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
         if (ftruncate(fd, 0) < 0 || pwrite(fd, buf, (size_t)n, 0) != n)

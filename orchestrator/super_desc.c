@@ -93,8 +93,7 @@ static int duration_ms(struct ctx *x, json_t *o, const char *key, uint64_t *ret)
 
         if (!v)
                 return 0;
-        if (!json_is_string(v) || timefmt_parse_duration(json_string_value(v), &ns) < 0 ||
-            ns < 0)
+        if (!json_is_string(v) || timefmt_parse_duration(json_string_value(v), &ns) < 0 || ns < 0)
                 return bad(x, key, "not a duration like \"1m30s\"");
         *ret = (uint64_t)(ns / 1000000);
         return 0;
@@ -148,8 +147,8 @@ static int parse_restart(struct ctx *x, json_t *o, struct sup_service *svc)
         json_t *rp = json_object_get(json_object_get(o, "deploy"), "restart_policy");
         json_t *max;
 
-        if (r && (!json_is_string(r) ||
-                  restart_spec_parse(json_string_value(r), &svc->restart) < 0))
+        if (r &&
+            (!json_is_string(r) || restart_spec_parse(json_string_value(r), &svc->restart) < 0))
                 return bad(x, "restart",
                            "not one of no, always, on-failure[:max-retries], unless-stopped");
         if (!rp)
@@ -246,8 +245,7 @@ static int parse_service(struct ctx *x, json_t *o, struct sup_service *svc)
         v = json_object_get(o, "scale");
         if (!v)
                 v = json_object_get(json_object_get(o, "deploy"), "replicas");
-        if (v && (!json_is_integer(v) || json_integer_value(v) < 0 ||
-                  json_integer_value(v) > 1000))
+        if (v && (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 1000))
                 return bad(x, "scale", "not an integer between 0 and 1000");
         if (v)
                 svc->replicas = (unsigned)json_integer_value(v);
@@ -290,8 +288,8 @@ int super_desc_parse(const char *text, const char *origin, struct sup_config *cf
 
                 svc->name = xstrdup(name);
                 if (!state_project_name_valid(name)) {
-                        r = berr_msg(err, EINVAL, "%s: services.%s: invalid service name",
-                                     origin, name);
+                        r = berr_msg(err, EINVAL, "%s: services.%s: invalid service name", origin,
+                                     name);
                         goto out;
                 }
                 r = parse_service(&x, o, svc);

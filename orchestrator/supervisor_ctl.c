@@ -194,8 +194,8 @@ void sup_ctl_check_pending(struct supervisor *s)
 }
 
 /* The containers a request names: every container of the listed services, or all. */
-static int select_ctrs(struct supervisor *s, char **services, struct sup_ctr ***ret,
-                       size_t *ret_n, struct berr **err)
+static int select_ctrs(struct supervisor *s, char **services, struct sup_ctr ***ret, size_t *ret_n,
+                       struct berr **err)
 {
         struct sup_ctr **v = xcalloc(s->n_ctrs + 1, sizeof(*v));
         size_t n = 0;
@@ -218,8 +218,8 @@ static int select_ctrs(struct supervisor *s, char **services, struct sup_ctr ***
         return 0;
 }
 
-static void add_pending(struct supervisor *s, struct sup_client *cl, const struct proto_request *req,
-                        struct sup_ctr **ctrs, size_t n)
+static void add_pending(struct supervisor *s, struct sup_client *cl,
+                        const struct proto_request *req, struct sup_ctr **ctrs, size_t n)
 {
         struct sup_pending *p = xcalloc(1, sizeof(*p)), **pq;
 
@@ -364,8 +364,8 @@ static void on_event(struct bufferevent *bev, short what, void *arg)
                 client_free(arg);
 }
 
-static void on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
-                      int salen, void *arg)
+static void on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int salen,
+                      void *arg)
 {
         struct supervisor *s = arg;
         struct sup_client *cl = xcalloc(1, sizeof(*cl));
@@ -397,9 +397,9 @@ int sup_ctl_listen(struct supervisor *s, struct berr **err)
                 return berr_set(err, -r, "socket path `%s`", s->sock_path);
         /* we hold the project lock: a socket file left here belongs to a dead supervisor */
         (void)unlinkat(dirfd, "control.sock", 0);
-        s->listener = evconnlistener_new_bind(
-                s->base, on_accept, s, LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 64,
-                (struct sockaddr *)&sa, (int)sizeof(sa));
+        s->listener = evconnlistener_new_bind(s->base, on_accept, s,
+                                              LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 64,
+                                              (struct sockaddr *)&sa, (int)sizeof(sa));
         if (!s->listener)
                 return berr_set(err, errno, "listen on `%s`", s->sock_path);
         if (fchmodat(dirfd, "control.sock", 0600, 0) < 0)

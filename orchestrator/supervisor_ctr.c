@@ -36,7 +36,8 @@ static enum log_stream stream_of(struct sup_ctr *c, evutil_socket_t fd)
 
 static struct timeval tv_ms(uint64_t ms)
 {
-        struct timeval tv = {.tv_sec = (time_t)(ms / 1000), .tv_usec = (suseconds_t)(ms % 1000) * 1000};
+        struct timeval tv = {.tv_sec = (time_t)(ms / 1000),
+                             .tv_usec = (suseconds_t)(ms % 1000) * 1000};
 
         return tv;
 }
@@ -192,9 +193,8 @@ static void mark_running(struct sup_ctr *c, bool adopted)
         }
         health_reset(&c->svc->health, &c->hs, timefmt_mono_ms());
         free(st->health);
-        st->health = c->hs.status == HEALTH_NONE
-                             ? NULL
-                             : xstrdup(health_status_to_string(c->hs.status));
+        st->health =
+                c->hs.status == HEALTH_NONE ? NULL : xstrdup(health_status_to_string(c->hs.status));
         if (c->hs.status != HEALTH_NONE)
                 schedule_probe(c, health_next_delay(&c->svc->health, &c->hs, timefmt_mono_ms()));
 }
@@ -214,8 +214,8 @@ int sup_ctr_start(struct sup_ctr *c, struct berr **err)
         if (r >= 0)
                 r = open_fifo(c, LOG_STREAM_STDERR, &errfd, err);
         if (r >= 0)
-                r = s->cfg.backend->ops->start(s->cfg.backend, c->svc->backend_config, c->name,
-                                               out, errfd, &c->proc, err);
+                r = s->cfg.backend->ops->start(s->cfg.backend, c->svc->backend_config, c->name, out,
+                                               errfd, &c->proc, err);
         if (r < 0) {
                 st->status = CTR_EXITED;
                 st->exit_code = 127;
@@ -331,8 +331,7 @@ static void handle_exit(struct sup_ctr *c, int code)
                 if (sup_ctr_start(c, &err) < 0)
                         log_error("%s", err->msg);
         } else if (!s->down) {
-                d = restart_decide(&c->svc->restart, &c->rs, code, ran, manual,
-                                   timefmt_mono_ms());
+                d = restart_decide(&c->svc->restart, &c->rs, code, ran, manual, timefmt_mono_ms());
                 st->restart_attempts = c->rs.attempts;
                 st->backoff_ms = c->rs.backoff_ms;
                 if (d.action == RESTART_ACTION_RESTART) {
@@ -374,7 +373,7 @@ static void on_kill_timer(evutil_socket_t fd, short what, void *arg)
         if (!sup_ctr_running(c))
                 return;
         log_info("%s: still running after the stop grace period, sending SIGKILL", c->name);
-        (void)c->sup->cfg.backend->ops->kill(c->sup->cfg.backend, &c->proc, SIGKILL, &err);
+        (void)c->sup->cfg.backend->ops->kill(c->sup->cfg.backend, &c->proc, SIGKILL, true, &err);
 }
 
 void sup_ctr_stop(struct sup_ctr *c, int64_t grace_ms)
@@ -397,7 +396,7 @@ void sup_ctr_stop(struct sup_ctr *c, int64_t grace_ms)
         }
         c->stopping = true;
         tv = tv_ms(grace_ms >= 0 ? (uint64_t)grace_ms : c->svc->stop_grace_ms);
-        if (s->cfg.backend->ops->kill(s->cfg.backend, &c->proc, sig, &err) < 0)
+        if (s->cfg.backend->ops->kill(s->cfg.backend, &c->proc, sig, false, &err) < 0)
                 log_warn("%s: %s", c->name, err->msg);
         if (!c->ev_kill)
                 c->ev_kill = evtimer_new(s->base, on_kill_timer, c);
@@ -415,7 +414,7 @@ void sup_ctr_kill(struct sup_ctr *c, int sig)
                 sup_ctr_state(c)->manual_stop = true;
         if (!sup_ctr_running(c))
                 return;
-        if (s->cfg.backend->ops->kill(s->cfg.backend, &c->proc, sig, &err) < 0)
+        if (s->cfg.backend->ops->kill(s->cfg.backend, &c->proc, sig, false, &err) < 0)
                 log_warn("%s: %s", c->name, err->msg);
         sup_save_state(s);
         sup_emit(s, "kill", c, -1, NULL);
@@ -463,8 +462,9 @@ static void on_probe_exit(evutil_socket_t fd, short what, void *arg)
         /* the probe leads its own group: take down anything it left behind, then reap */
         (void)kill(-c->probe.pid, SIGKILL);
         code = reap(&c->probe);
-        finish_probe(c, timed_out ? HEALTH_RESULT_TIMEOUT
-                                  : code == 0 ? HEALTH_RESULT_OK : HEALTH_RESULT_FAIL);
+        finish_probe(c, timed_out   ? HEALTH_RESULT_TIMEOUT
+                        : code == 0 ? HEALTH_RESULT_OK
+                                    : HEALTH_RESULT_FAIL);
 }
 
 static void on_probe_timeout(evutil_socket_t fd, short what, void *arg)

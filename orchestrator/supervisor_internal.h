@@ -24,9 +24,9 @@ struct evconnlistener;
 /* Bytes read from one log FIFO per wake-up before yielding to the rest of the loop. */
 #define SUP_LOG_READ_BUDGET (256u * 1024u)
 /* Pipe capacity asked for each FIFO: what a container can write while no supervisor runs. */
-#define SUP_FIFO_SIZE (1u << 20)
+#define SUP_FIFO_SIZE       (1u << 20)
 /* An events subscriber further behind than this is dropped rather than buffered. */
-#define SUP_CLIENT_OUT_MAX (4u << 20)
+#define SUP_CLIENT_OUT_MAX  (4u << 20)
 
 struct sup_ctr {
         struct supervisor *sup;
@@ -37,8 +37,8 @@ struct sup_ctr {
         struct backend_proc proc; /* pid 0 when not running */
         struct event *ev_exit;
         uint64_t started_mono;
-        bool stopping;        /* stop requested, waiting for the exit */
-        bool start_on_exit;   /* restart requested: start again once it exited */
+        bool stopping;      /* stop requested, waiting for the exit */
+        bool start_on_exit; /* restart requested: start again once it exited */
         struct restart_state rs;
         struct event *ev_restart; /* pending policy restart */
         struct event *ev_kill;    /* stop grace expiry */
