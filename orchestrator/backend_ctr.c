@@ -253,9 +253,11 @@ out:
         return r;
 }
 
-static int ctr_kill(struct backend *b, const struct backend_proc *p, int sig, struct berr **err)
+static int ctr_kill(struct backend *b, const struct backend_proc *p, int sig, bool all,
+                    struct berr **err)
 {
         (void)b;
+        (void)all;
         /* The stop signal goes to pid 1, as docker sends it; SIGKILL of pid 1 takes its whole pid
          * namespace with it (every process of the container, exec'd ones included). */
         if (sys_pidfd_send_signal(p->pidfd, sig, NULL, 0) == 0)

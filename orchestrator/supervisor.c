@@ -197,6 +197,11 @@ int supervisor_new(struct sup_config *cfg, struct supervisor **ret, struct berr 
                 r = berr_msg(err, ENOMEM, "event_base_new failed");
                 goto fail;
         }
+        if (s->cfg.loop_init) {
+                r = s->cfg.loop_init(s->base, s->cfg.loop_ud, err);
+                if (r < 0)
+                        goto fail;
+        }
         r = load_state(s, err);
         if (r < 0)
                 goto fail;
@@ -312,6 +317,8 @@ void supervisor_free(struct supervisor *s)
         for (size_t i = 0; i < s->n_ctrs; i++)
                 sup_ctr_done(&s->ctrs[i]);
         free(s->ctrs);
+        if (s->cfg.loop_done)
+                s->cfg.loop_done(s->cfg.loop_ud);
         if (remove) {
                 remove_tree(s->state_dir);
                 remove_tree(s->run_dir);

@@ -21,6 +21,7 @@
 #include "orchestrator/restart.h"
 
 struct berr;
+struct event_base;
 struct backend;
 struct supervisor;
 
@@ -47,6 +48,11 @@ struct sup_config {
         size_t n_services;
         struct backend *backend; /* owned by the supervisor once passed to supervisor_new */
         bool no_start;           /* adopt what runs, start nothing new */
+        /* Called once the event loop exists, in the supervisor process (the project's DNS server
+         * lives there); loop_done when it ends. May be NULL. */
+        int (*loop_init)(struct event_base *base, void *ud, struct berr **err);
+        void (*loop_done)(void *ud);
+        void *loop_ud;
 };
 
 void sup_service_done(struct sup_service *s);
