@@ -12,6 +12,7 @@
 #include "common/graph.h"
 #include "common/strv.h"
 #include "common/xalloc.h"
+#include "netmgr/dns.h"
 #include "netmgr/netmgr.h"
 #include "orchestrator/backend_ctr.h"
 #include "orchestrator/cli.h"
@@ -177,6 +178,31 @@ static int ports_check(struct stack *st, struct berr **err)
         return net_ports_check(st->name, ports, n, err);
 }
 
+struct dns_ud {
+        char *project;
+        char *root;
+        struct dns_server *srv;
+};
+
+/* In the supervisor: the project's DNS server answers on every network's gateway. */
+static int dns_init(struct event_base *base, void *ud, struct berr **err)
+{
+        struct dns_ud *d = ud;
+        struct dns_server_config c = {.project = d->project, .root = d->root};
+
+        return dns_server_new(base, &c, &d->srv, err);
+}
+
+static void dns_done(void *ud)
+{
+        struct dns_ud *d = ud;
+
+        dns_server_free(d->srv);
+        free(d->project);
+        free(d->root);
+        free(d);
+}
+
 static void sup_service_from_plan(struct sup_service *ss, struct plan_service *ps)
 {
         memset(ss, 0, sizeof(*ss));
@@ -210,6 +236,15 @@ int stack_supervisor(struct stack *st, struct ctl_conn **ret, struct berr **err)
         cfg.run = st->cli->run;
         cfg.no_start = true;
         cfg.backend = backend_ctr_new();
+        if (st->pp && st->pp->n_networks) {
+                struct dns_ud *d = xcalloc(1, sizeof(*d));
+
+                d->project = xstrdup(st->name);
+                d->root = xstrdup(st->cli->root);
+                cfg.loop_init = dns_init;
+                cfg.loop_done = dns_done;
+                cfg.loop_ud = d;
+        }
         cfg.services = xcalloc(st->p->nservices ? st->p->nservices : 1, sizeof(*cfg.services));
         for (size_t i = 0; i < st->p->nservices; i++) {
                 if (!st->svcs[i])

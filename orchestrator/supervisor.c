@@ -45,6 +45,8 @@ void sup_config_done(struct sup_config *c)
                 sup_service_done(&c->services[i]);
         free(c->services);
         free(c->project);
+        if (c->loop_done)
+                c->loop_done(c->loop_ud);
         if (c->backend)
                 c->backend->ops->free(c->backend);
         memset(c, 0, sizeof(*c));
@@ -319,6 +321,7 @@ void supervisor_free(struct supervisor *s)
         free(s->ctrs);
         if (s->cfg.loop_done)
                 s->cfg.loop_done(s->cfg.loop_ud);
+        s->cfg.loop_done = NULL;
         if (remove) {
                 remove_tree(s->state_dir);
                 remove_tree(s->run_dir);
