@@ -495,7 +495,9 @@ int net_attach(const struct net_attach_config *cfg, struct net_attach_info *ret,
                 if (!strv_contains(l->names, *nm))
                         l->names = strv_push(l->names, *nm);
 
-        key = xasprintf("%s/%s/%s", cfg->project, cfg->container, n->full_name);
+        /* The pid makes the name differ between runs of one container: the previous run's veth
+         * goes away with its netns, asynchronously, and may still hold the old name. */
+        key = xasprintf("%s/%s/%s/%d", cfg->project, cfg->container, n->full_name, cfg->pid);
         hex_id(key, id, 11);
         snprintf(host_name, sizeof(host_name), "veth%s", id);
         vc.host_name = host_name;

@@ -16,6 +16,12 @@ const struct command cli_commands[] = {
         {.name = "pull", .summary = "Pull service images", .usage = cmd_pull_usage, .run = cmd_pull},
         {.name = "up", .summary = "Create and start containers", .usage = cmd_up_usage, .run = cmd_up},
         {.name = "down", .summary = "Stop and remove containers, networks", .usage = cmd_down_usage, .run = cmd_down},
+        {.name = "ps", .summary = "List containers", .usage = cmd_ps_usage, .run = cmd_ps},
+        {.name = "logs", .summary = "View output from containers", .usage = cmd_logs_usage, .run = cmd_logs},
+        {.name = "start", .summary = "Start services", .usage = cmd_start_usage, .run = cmd_start},
+        {.name = "stop", .summary = "Stop services", .usage = cmd_stop_usage, .run = cmd_stop},
+        {.name = "restart", .summary = "Restart service containers", .usage = cmd_restart_usage, .run = cmd_restart},
+        {.name = "kill", .summary = "Force stop service containers", .usage = cmd_kill_usage, .run = cmd_kill},
         {0},
 };
 /* clang-format on */
