@@ -37,6 +37,7 @@ const char cmd_ctr_usage[] =
         "\n"
         "  berth ctr run [-d] [--rm] CONFIG.json [-- CMD...]\n"
         "      -d, --detach   start, record $BERTH_RUN/ctr/<id>.json, print the pid, return\n"
+        "          --log FILE with -d: the container's stdout and stderr (default: none)\n"
         "          --rm       remove the upper/work/merged dirs when the container exits\n"
         "  berth ctr exec [-u USER] [-w DIR] [-e K=V]... ID -- CMD...\n"
         "  berth ctr kill [-s SIGNAL] [--all] ID\n"
@@ -507,8 +508,12 @@ static int ctr_run_foreground(struct ctr_conf *cc, bool rm)
 
 static int ctr_run(struct cli *cli, int argc, char **argv, const struct command *self)
 {
-        static const struct option opts[] = {
-                {"detach", no_argument, NULL, 'd'}, {"rm", no_argument, NULL, 'r'}, {0}};
+        static const struct option opts[] = {{"detach", no_argument, NULL, 'd'},
+                                             {"rm", no_argument, NULL, 'r'},
+                                             {"log", required_argument, NULL, 'l'},
+                                             {0}};
+        const char *log = NULL;
+        cleanup_close int logfd = -1;
         cleanup_berr struct berr *err = NULL;
         struct ctr_conf cc;
         bool detach = false, rm = false;
@@ -519,6 +524,8 @@ static int ctr_run(struct cli *cli, int argc, char **argv, const struct command 
                         detach = true;
                 else if (c == 'r')
                         rm = true;
+                else if (c == 'l')
+                        log = optarg;
                 else
                         return cli_usage_error(self, "run: unknown flag %s", argv[optind - 1]);
         }
@@ -535,6 +542,20 @@ static int ctr_run(struct cli *cli, int argc, char **argv, const struct command 
         if (prepare_dirs(&cc.cfg, &err) < 0) {
                 conf_done(&cc);
                 return fail(err, 125);
+        }
+        if (detach) {
+                /* A detached container must not hold our stdout (a caller's pipe would wait for
+                 * it): its output goes to --log or nowhere. */
+                if (log) {
+                        logfd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+                        if (logfd < 0) {
+                                berr_set(&err, errno, "open %s", log);
+                                conf_done(&cc);
+                                return fail(err, 125);
+                        }
+                }
+                cc.cfg.stdio[0] = -1;
+                cc.cfg.stdio[1] = cc.cfg.stdio[2] = logfd;
         }
         if (!detach) {
                 code = ctr_run_foreground(&cc, rm);

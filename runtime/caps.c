@@ -34,11 +34,16 @@ int caps_from_name(const char *name)
         return v;
 }
 
+/* "Every capability" is every one the caller still has in its bounding set: a runtime that is
+ * itself confined (a sandbox without CAP_SYS_RESOURCE, say) cannot hand out more. */
 static uint64_t all_caps(void)
 {
-        int last = caps_last();
+        uint64_t m = 0;
 
-        return last >= 63 ? ~UINT64_C(0) : (UINT64_C(1) << (last + 1)) - 1;
+        for (int c = 0; c <= caps_last() && c < 64; c++)
+                if (cap_get_bound((cap_value_t)c) == 1)
+                        m |= UINT64_C(1) << c;
+        return m;
 }
 
 static bool has_all(char *const *v)
