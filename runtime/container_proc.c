@@ -19,6 +19,7 @@
 #include "common/strv.h"
 #include "common/xalloc.h"
 #include "runtime/caps.h"
+#include "runtime/container_err.h"
 #include "runtime/init.h"
 #include "runtime/runtime.h"
 #include "runtime/seccomp.h"
@@ -174,7 +175,7 @@ static int prepare(const struct proc_spec *ps, char ***ret_env, struct berr **er
         if (setsid() < 0)
                 return berr_set(err, errno, "setsid");
         if (setup_stdio(ps->stdio, err) < 0 || set_rlimits(ps, err) < 0)
-                return -(*err)->code;
+                return berr_code(err);
         r = lookup_user(ps->user, &u, err);
         if (r < 0)
                 return r;
@@ -203,7 +204,7 @@ static int prepare(const struct proc_spec *ps, char ***ret_env, struct berr **er
         return 0;
 fail:
         user_ids_done(&u);
-        return -(*err)->code;
+        return berr_code(err);
 }
 
 noreturn void proc_exec(const struct proc_spec *ps, int syncfd)

@@ -21,6 +21,7 @@
 #include "common/xalloc.h"
 #include "runtime/caps.h"
 #include "runtime/cgroup.h"
+#include "runtime/container_err.h"
 #include "runtime/container_proc.h"
 #include "runtime/runtime.h"
 #include "runtime/seccomp.h"
@@ -87,9 +88,9 @@ static int exec_parent(const struct rt_process *ctr, pid_t pid, int syncfd, stru
         const struct cgroup_ops *ops = cgroup_ops_for(ctr->cgroup);
 
         if (sync_wait(syncfd, SYNC_CHILD_READY, err) < 0)
-                return -(*err)->code;
+                return berr_code(err);
         if (ops && ops->attach(ctr->cgroup, pid, err) < 0)
-                return -(*err)->code;
+                return berr_code(err);
         if (sync_send(syncfd, SYNC_PARENT_DONE) < 0)
                 return berr_set(err, errno, "sync");
         return sync_wait(syncfd, SYNC_EXEC, err);
@@ -124,7 +125,7 @@ int rt_exec(const struct rt_config *cfg, const struct rt_process *ctr,
         }
         if (sync_pair(fds, err) < 0) {
                 rt_seccomp_bpf_free(own_bpf);
-                return -(*err)->code;
+                return berr_code(err);
         }
         pid = clone_into_pidns(ctr->pid, &pidfd, err);
         if (pid == 0) {

@@ -20,6 +20,7 @@
 #include "common/strbuf.h"
 #include "common/strv.h"
 #include "common/xalloc.h"
+#include "runtime/container_err.h"
 #include "runtime/mounts.h"
 #include "runtime/runtime.h"
 #include "runtime/syscalls.h"
@@ -197,7 +198,7 @@ static int make_dev_nodes(const struct rt_config *cfg, int rootfd, struct berr *
                 cleanup_close int t = mnt_resolve(rootfd, host, MNT_CREATE_FILE, err);
 
                 if (t < 0 || mnt_bind_at(host, t, false, false, 0, err) < 0)
-                        return -(*err)->code;
+                        return berr_code(err);
         }
         for (size_t i = 0; i < ARRAY_SIZE(links); i++)
                 if (symlinkat(links[i][1], dfd, links[i][0]) < 0)
@@ -241,16 +242,16 @@ static int mount_dev(const struct rt_config *cfg, int rootfd, struct berr **err)
                     0 ||
             mount_at(rootfd, "/dev/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err) <
                     0)
-                return -(*err)->code;
+                return berr_code(err);
         return add_devices(cfg, rootfd, err);
 }
 
 static int mount_system(const struct rt_config *cfg, int rootfd, struct berr **err)
 {
         if (mount_at(rootfd, "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err) < 0)
-                return -(*err)->code;
+                return berr_code(err);
         if (write_sysctls(cfg, rootfd, err) < 0)
-                return -(*err)->code;
+                return berr_code(err);
         if (mount_at(rootfd, "/sys", "sysfs",
                      MS_NOSUID | MS_NODEV | MS_NOEXEC | (cfg->privileged ? 0 : MS_RDONLY), NULL,
                      err) < 0) {
@@ -259,11 +260,11 @@ static int mount_system(const struct rt_config *cfg, int rootfd, struct berr **e
                 /* sysfs refuses a mount in a netns we do not own (host network in a userns):
                  * bind the host's, read-only, as runc does. */
                 if ((*err)->code != EPERM)
-                        return -(*err)->code;
+                        return berr_code(err);
                 berr_freep(err);
                 t = mnt_resolve(rootfd, "/sys", MNT_CREATE_DIR, err);
                 if (t < 0 || mnt_bind_at("/sys", t, true, !cfg->privileged, 0, err) < 0)
-                        return -(*err)->code;
+                        return berr_code(err);
         }
         return mount_dev(cfg, rootfd, err);
 }
@@ -311,7 +312,7 @@ static int mask_paths(const struct rt_config *cfg, int rootfd, struct berr **err
         }
         for (; *ro; ro++)
                 if (mnt_make_readonly(rootfd, *ro, err) < 0)
-                        return -(*err)->code;
+                        return berr_code(err);
         return 0;
 }
 
@@ -351,7 +352,7 @@ int rootfs_setup(const struct rt_config *cfg, struct berr **err)
                 return berr_set(err, errno, "make the mount namespace private");
         if (cfg->lowerdirs) {
                 if (mount_overlay(cfg, mp, err) < 0)
-                        return -(*err)->code;
+                        return berr_code(err);
         } else if (mount(cfg->rootfs, mp, NULL, MS_BIND | MS_REC, NULL) < 0) {
                 return berr_set(err, errno, "bind the rootfs %s", cfg->rootfs);
         }
@@ -359,11 +360,11 @@ int rootfs_setup(const struct rt_config *cfg, struct berr **err)
         if (rootfd < 0)
                 return berr_set(err, errno, "open the rootfs %s", mp);
         if (mount_system(cfg, rootfd, err) < 0)
-                return -(*err)->code;
+                return berr_code(err);
         for (size_t i = 0; i < cfg->n_mounts; i++)
                 if (mnt_apply(rootfd, &cfg->mounts[i], err) < 0)
                         return berr_wrap(err, "mount %s", cfg->mounts[i].target);
         if (bind_etc_files(cfg, rootfd, err) < 0 || mask_paths(cfg, rootfd, err) < 0)
-                return -(*err)->code;
+                return berr_code(err);
         return do_pivot(mp, cfg->read_only, err);
 }

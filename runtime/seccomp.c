@@ -23,6 +23,7 @@
 #include "common/strv.h"
 #include "common/xalloc.h"
 #include "runtime/caps.h"
+#include "runtime/container_err.h"
 #include "runtime/runtime.h"
 
 struct rt_seccomp_bpf {
@@ -200,10 +201,10 @@ static int parse_rule(json_t *o, size_t i, struct sc_profile *p, struct berr **e
         p->rules[p->n_rules++] = r;
         struct sc_rule *pr = &p->rules[p->n_rules - 1];
         if (parse_args(json_object_get(o, "args"), pr, where, err) < 0)
-                return -(*err)->code;
+                return berr_code(err);
         if (caps_mask(json_object_get(inc, "caps"), where, &pr->caps_include, err) < 0 ||
             caps_mask(json_object_get(exc, "caps"), where, &pr->caps_exclude, err) < 0)
-                return -(*err)->code;
+                return berr_code(err);
         pr->arches_include = json_strv(json_object_get(inc, "arches"));
         pr->arches_exclude = json_strv(json_object_get(exc, "arches"));
         return 0;

@@ -25,6 +25,7 @@
 #include "common/xalloc.h"
 #include "runtime/caps.h"
 #include "runtime/cgroup.h"
+#include "runtime/container_err.h"
 #include "runtime/container_proc.h"
 #include "runtime/mounts.h"
 #include "runtime/rootfs.h"
@@ -37,9 +38,9 @@ int spawn_validate(const struct rt_config *cfg, uint64_t *caps, struct berr **er
 {
         int r;
 
-        if (cgroup_check_name("project", cfg->project, err) < 0 ||
-            cgroup_check_name("container", cfg->id, err) < 0)
-                return -(*err)->code;
+        r = cgroup_check_name("project", cfg->project, err);
+        if (r < 0 || (r = cgroup_check_name("container", cfg->id, err)) < 0)
+                return r;
         if (!cfg->argv || !cfg->argv[0])
                 return berr_msg(err, EINVAL, "container %s: no command", cfg->id);
         if (!cfg->lowerdirs && !cfg->rootfs)
@@ -56,13 +57,18 @@ int spawn_validate(const struct rt_config *cfg, uint64_t *caps, struct berr **er
                                 " bytes is below the minimum of 6MiB",
                                 cfg->id, cfg->resources.memory);
         strv_foreach (kv, cfg->sysctls) {
-                if (rootfs_check_sysctl(kv, cfg->net == RT_NET_HOST, err) < 0)
-                        return berr_wrap(err, "container %s", cfg->id);
+                r = rootfs_check_sysctl(kv, cfg->net == RT_NET_HOST, err);
+                if (r < 0) {
+                        berr_wrap(err, "container %s", cfg->id);
+                        return r;
+                }
         }
         for (size_t i = 0; i < cfg->n_mounts; i++) {
                 r = mnt_check_target(cfg->mounts[i].target, err);
-                if (r < 0)
-                        return berr_wrap(err, "container %s", cfg->id);
+                if (r < 0) {
+                        berr_wrap(err, "container %s", cfg->id);
+                        return r;
+                }
         }
         r = caps_compute(cfg->privileged, cfg->cap_add, cfg->cap_drop, caps, err);
         if (r < 0)
@@ -107,16 +113,16 @@ static int child_setup(const struct rt_config *cfg, int syncfd, const char *host
         if (sync_send(syncfd, SYNC_CHILD_READY) < 0)
                 return berr_set(err, errno, "sync");
         if (sync_wait(syncfd, SYNC_PARENT_DONE, err) < 0)
-                return -(*err)->code;
+                return berr_code(err);
         if (cfg->userns && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
                 return berr_set(err, errno, "become root in the user namespace");
         /* Now that the parent moved us into our cgroup, make it the root of our view. */
         if (unshare(CLONE_NEWCGROUP) < 0)
                 return berr_set(err, errno, "unshare the cgroup namespace");
         if (cfg->net == RT_NET_NEW && lo_up(err) < 0)
-                return -(*err)->code;
+                return berr_code(err);
         if (rootfs_setup(cfg, err) < 0)
-                return -(*err)->code;
+                return berr_code(err);
         if (sethostname(hostname, strlen(hostname)) < 0)
                 return berr_set(err, errno, "sethostname %s", hostname);
         if (cfg->domainname && setdomainname(cfg->domainname, strlen(cfg->domainname)) < 0)
@@ -178,10 +184,10 @@ static int parent_configure(const struct rt_config *cfg, pid_t pid, const char *
                         return berr_msg(err, EINVAL, "a user namespace needs uid and gid maps");
                 if (write_map(pid, "uid_map", cfg->uid_map, cfg->n_uid_map, err) < 0 ||
                     write_map(pid, "gid_map", cfg->gid_map, cfg->n_gid_map, err) < 0)
-                        return -(*err)->code;
+                        return berr_code(err);
         }
         if (ops->attach(locator, pid, err) < 0)
-                return -(*err)->code;
+                return berr_code(err);
         if (cfg->pre_start && cfg->pre_start(pid, cfg->pre_start_ud, err) < 0)
                 return berr_wrap(err, "pre-start hook");
         return 0;
@@ -206,7 +212,7 @@ static int run_child(const struct rt_config *cfg, uint64_t caps, const struct rt
         pid_t pid;
 
         if (sync_pair(fds, err) < 0)
-                return -(*err)->code;
+                return berr_code(err);
         pid = sys_clone_fork(clone_flags(cfg), &pidfd);
         if (pid < 0) {
                 close(fds[0]);
