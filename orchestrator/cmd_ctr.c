@@ -478,6 +478,36 @@ static int prepare_dirs(const struct rt_config *c, struct berr **err)
         return 0;
 }
 
+/* Compile the seccomp filter once per (caps, profile) and keep it under $BERTH_RUN/ctr: a CLI
+ * process per container would otherwise pay libseccomp's ~5-10 ms every time. */
+static struct rt_seccomp_bpf *seccomp_cached(const struct cli *cli, const struct rt_config *c)
+{
+        cleanup_berr struct berr *err = NULL;
+        cleanup_free char *key = NULL, *path = NULL, *buf = NULL, *dir = NULL;
+        struct rt_seccomp_bpf *bpf = NULL;
+        size_t len = 0;
+
+        if (c->privileged || c->seccomp == RT_SECCOMP_UNCONFINED ||
+            rt_seccomp_key(c, &key, &err) < 0)
+                return NULL; /* rt_spawn reports any error itself */
+        dir = xasprintf("%s/ctr", cli->run);
+        path = xasprintf("%s/seccomp-%s.bpf", dir, key);
+        if (read_file(path, 1 << 20, &buf, &len, NULL) == 0) {
+                bpf = rt_seccomp_bpf_from_data(buf, len);
+                if (bpf)
+                        return bpf;
+        }
+        if (rt_seccomp_compile(c, &bpf, &err) < 0 || !bpf)
+                return NULL;
+        {
+                const void *data = rt_seccomp_bpf_data(bpf, &len);
+
+                if (mkdir_p(dir, 0700, NULL) == 0)
+                        (void)atomic_write_file(path, data, len, 0600, NULL);
+        }
+        return bpf;
+}
+
 static int ctr_run_foreground(struct ctr_conf *cc, bool rm)
 {
         cleanup_berr struct berr *err = NULL;
@@ -514,6 +544,7 @@ static int ctr_run(struct cli *cli, int argc, char **argv, const struct command 
                                              {0}};
         const char *log = NULL;
         cleanup_close int logfd = -1;
+        struct rt_seccomp_bpf *bpf = NULL;
         cleanup_berr struct berr *err = NULL;
         struct ctr_conf cc;
         bool detach = false, rm = false;
@@ -557,6 +588,8 @@ static int ctr_run(struct cli *cli, int argc, char **argv, const struct command 
                 cc.cfg.stdio[0] = -1;
                 cc.cfg.stdio[1] = cc.cfg.stdio[2] = logfd;
         }
+        bpf = seccomp_cached(cli, &cc.cfg);
+        cc.cfg.seccomp_bpf = bpf;
         if (!detach) {
                 code = ctr_run_foreground(&cc, rm);
         } else {
@@ -573,6 +606,7 @@ static int ctr_run(struct cli *cli, int argc, char **argv, const struct command 
                         rt_process_done(&p);
                 }
         }
+        rt_seccomp_bpf_free(bpf);
         conf_done(&cc);
         return code;
 }

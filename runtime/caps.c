@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include <sys/capability.h>
+#include <sys/prctl.h>
 
 #include "common/cleanup.h"
 #include "common/error.h"
@@ -105,7 +106,8 @@ int caps_apply_bounding(uint64_t caps, struct berr **err)
                 if (cap_drop_bound((cap_value_t)c) < 0 && errno != EINVAL)
                         return berr_set(err, errno, "drop capability %d from the bounding set", c);
         }
-        if (cap_reset_ambient() < 0 && errno != EINVAL)
+        /* One prctl; libcap's cap_reset_ambient() probes every capability first. */
+        if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
                 return berr_set(err, errno, "clear the ambient capabilities");
         return 0;
 }

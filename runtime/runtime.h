@@ -209,6 +209,13 @@ int rt_exec(const struct rt_config *cfg, const struct rt_process *ctr,
  * settings through cfg->seccomp_bpf. */
 int rt_seccomp_compile(const struct rt_config *cfg, struct rt_seccomp_bpf **ret, struct berr **err);
 void rt_seccomp_bpf_free(struct rt_seccomp_bpf *bpf);
+/* A name for the filter cfg needs (capability set, profile content, berth's build), to cache the
+ * compiled BPF across processes. Caller frees. */
+int rt_seccomp_key(const struct rt_config *cfg, char **ret, struct berr **err);
+/* The BPF program as bytes (an array of struct sock_filter), and back (NULL when len is not a
+ * whole number of instructions). */
+const void *rt_seccomp_bpf_data(const struct rt_seccomp_bpf *bpf, size_t *len);
+struct rt_seccomp_bpf *rt_seccomp_bpf_from_data(const void *data, size_t len);
 
 /* docker's mount option words ("ro", "rprivate", "size=64m", "mode=1777", "noexec", ...) into m;
  * m->options gets the words passed through to tmpfs. An unknown word is an error naming it. */

@@ -112,17 +112,24 @@ static int child_setup(const struct rt_config *cfg, int syncfd, const char *host
         }
         if (sync_send(syncfd, SYNC_CHILD_READY) < 0)
                 return berr_set(err, errno, "sync");
-        if (sync_wait(syncfd, SYNC_PARENT_DONE, err) < 0)
-                return berr_code(err);
-        if (cfg->userns && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
-                return berr_set(err, errno, "become root in the user namespace");
-        /* Now that the parent moved us into our cgroup, make it the root of our view. */
-        if (unshare(CLONE_NEWCGROUP) < 0)
-                return berr_set(err, errno, "unshare the cgroup namespace");
+        if (cfg->userns) {
+                if (sync_wait(syncfd, SYNC_MAPS_DONE, err) < 0)
+                        return berr_code(err);
+                if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+                        return berr_set(err, errno, "become root in the user namespace");
+        }
+        /* The rootfs is built while the parent moves us into our cgroup (on cgroup v1 that first
+         * migration waits for an RCU grace period, ~10 ms) and runs pre_start: neither needs the
+         * other. */
         if (cfg->net == RT_NET_NEW && lo_up(err) < 0)
                 return berr_code(err);
         if (rootfs_setup(cfg, err) < 0)
                 return berr_code(err);
+        if (sync_wait(syncfd, SYNC_PARENT_DONE, err) < 0)
+                return berr_code(err);
+        /* Now that the parent moved us into our cgroup, make it the root of our view. */
+        if (unshare(CLONE_NEWCGROUP) < 0)
+                return berr_set(err, errno, "unshare the cgroup namespace");
         if (sethostname(hostname, strlen(hostname)) < 0)
                 return berr_set(err, errno, "sethostname %s", hostname);
         if (cfg->domainname && setdomainname(cfg->domainname, strlen(cfg->domainname)) < 0)
@@ -174,18 +181,25 @@ static int write_map(pid_t pid, const char *file, const struct rt_idmap *m, size
         return r;
 }
 
+static int write_maps(const struct rt_config *cfg, pid_t pid, int syncfd, struct berr **err)
+{
+        if (!cfg->userns)
+                return 0;
+        if (!cfg->n_uid_map || !cfg->n_gid_map)
+                return berr_msg(err, EINVAL, "a user namespace needs uid and gid maps");
+        if (write_map(pid, "uid_map", cfg->uid_map, cfg->n_uid_map, err) < 0 ||
+            write_map(pid, "gid_map", cfg->gid_map, cfg->n_gid_map, err) < 0)
+                return berr_code(err);
+        if (sync_send(syncfd, SYNC_MAPS_DONE) < 0)
+                return berr_set(err, errno, "sync");
+        return 0;
+}
+
 static int parent_configure(const struct rt_config *cfg, pid_t pid, const char *locator,
                             struct berr **err)
 {
         const struct cgroup_ops *ops = cgroup_ops_for(locator);
 
-        if (cfg->userns) {
-                if (!cfg->n_uid_map || !cfg->n_gid_map)
-                        return berr_msg(err, EINVAL, "a user namespace needs uid and gid maps");
-                if (write_map(pid, "uid_map", cfg->uid_map, cfg->n_uid_map, err) < 0 ||
-                    write_map(pid, "gid_map", cfg->gid_map, cfg->n_gid_map, err) < 0)
-                        return berr_code(err);
-        }
         if (ops->attach(locator, pid, err) < 0)
                 return berr_code(err);
         if (cfg->pre_start && cfg->pre_start(pid, cfg->pre_start_ud, err) < 0)
@@ -226,11 +240,12 @@ static int run_child(const struct rt_config *cfg, uint64_t caps, const struct rt
         close(fds[1]);
         if (sync_wait(fds[0], SYNC_CHILD_READY, err) < 0)
                 goto child_failed;
-        if (parent_configure(cfg, pid, locator, err) < 0 ||
-            sync_send(fds[0], SYNC_PARENT_DONE) < 0) {
+        if (write_maps(cfg, pid, fds[0], err) < 0 || parent_configure(cfg, pid, locator, err) < 0) {
                 (void)sys_pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
                 goto child_failed;
         }
+        /* A child that failed meanwhile has its error queued: the wait below reads it. */
+        (void)sync_send(fds[0], SYNC_PARENT_DONE);
         if (sync_wait(fds[0], SYNC_EXEC, err) < 0)
                 goto child_failed;
         close(fds[0]);

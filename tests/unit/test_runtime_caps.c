@@ -5,9 +5,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <cmocka.h>
-
 #include <linux/capability.h>
+
+#include <cmocka.h>
 
 #include "common/cleanup.h"
 #include "common/error.h"
@@ -79,7 +79,7 @@ static void test_unknown(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_names),   cmocka_unit_test(test_default),
+                cmocka_unit_test(test_names),    cmocka_unit_test(test_default),
                 cmocka_unit_test(test_add_drop), cmocka_unit_test(test_all),
                 cmocka_unit_test(test_unknown),
         };

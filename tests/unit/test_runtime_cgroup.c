@@ -13,9 +13,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <cmocka.h>
-
 #include <sys/stat.h>
+
+#include <cmocka.h>
 
 #include "common/cleanup.h"
 #include "common/error.h"
@@ -90,8 +90,8 @@ static void test_v2_fake_tree(void **state)
                                    .pids_limit = 42,
                                    .blkio_weight = 500};
         uint64_t ooms = 9;
-        const char *files[] = {"memory.max",  "memory.low",  "memory.swap.max", "cpu.max",
-                               "cpu.weight",  "cpuset.cpus", "pids.max",        "io.weight",
+        const char *files[] = {"memory.max",   "memory.low",    "memory.swap.max", "cpu.max",
+                               "cpu.weight",   "cpuset.cpus",   "pids.max",        "io.weight",
                                "cgroup.procs", "memory.events", "cgroup.kill"};
 
         (void)state;
@@ -110,11 +110,11 @@ static void test_v2_fake_tree(void **state)
         v = xasprintf("v2\n%s", leaf);
         assert_string_equal(loc, v);
         assert_ptr_equal(cgroup_ops_for(loc), &cgroup_v2_ops);
-#define EXPECT(file, want)                             \
-        do {                                           \
+#define EXPECT(file, want)                                \
+        do {                                              \
                 cleanup_free char *got = get(leaf, file); \
-                assert_non_null(got);                  \
-                assert_string_equal(got, want);        \
+                assert_non_null(got);                     \
+                assert_string_equal(got, want);           \
         } while (0)
         EXPECT("memory.max", "67108864");
         EXPECT("memory.low", "33554432");
@@ -172,7 +172,8 @@ static void test_v1_fake_tree(void **state)
         assert_non_null(strstr(loc, "/pids/berth/p/c"));
         assert_non_null(strstr(loc, "/memory/pa/x/berth/p/c"));
         {
-                cleanup_free char *a = get(mem, "memory.limit_in_bytes"), *b = get(pids, "pids.max");
+                cleanup_free char *a = get(mem, "memory.limit_in_bytes"),
+                                  *b = get(pids, "pids.max");
 
                 assert_string_equal(a, "67108864");
                 assert_string_equal(b, "7");

@@ -13,9 +13,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <cmocka.h>
-
 #include <sys/stat.h>
+
+#include <cmocka.h>
 
 #include "common/cleanup.h"
 #include "common/error.h"
@@ -105,7 +105,8 @@ static void test_resolve_in_root(void **state)
         etc = xasprintf("%s/etc", root);
         assert_int_equal(mkdir(etc, 0755), 0);
         {
-                cleanup_free char *evil = xasprintf("%s/evil", root), *up = xasprintf("%s/up", root);
+                cleanup_free char *evil = xasprintf("%s/evil", root),
+                                  *up = xasprintf("%s/up", root);
 
                 assert_int_equal(symlink("/etc", evil), 0);
                 assert_int_equal(symlink("../../../../../../..", up), 0);
@@ -178,8 +179,8 @@ static void test_copy_tree(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_sizes),           cmocka_unit_test(test_options),
-                cmocka_unit_test(test_targets),         cmocka_unit_test(test_resolve_in_root),
+                cmocka_unit_test(test_sizes),     cmocka_unit_test(test_options),
+                cmocka_unit_test(test_targets),   cmocka_unit_test(test_resolve_in_root),
                 cmocka_unit_test(test_copy_tree),
         };
 

@@ -8,9 +8,9 @@
 #include <stdint.h>
 #include <string.h>
 
-#include <cmocka.h>
-
 #include <linux/capability.h>
+
+#include <cmocka.h>
 
 #include "common/cleanup.h"
 #include "common/error.h"
@@ -73,9 +73,8 @@ static void test_compile(void **state)
         (void)state;
         sc_profile_default(&p);
         assert_int_equal(sc_compile(&p, CAPS_DOCKER_DEFAULT, &b1, NULL), 0);
-        assert_int_equal(sc_compile(&p, CAPS_DOCKER_DEFAULT | (UINT64_C(1) << CAP_SYS_ADMIN), &b2,
-                                    NULL),
-                         0);
+        assert_int_equal(
+                sc_compile(&p, CAPS_DOCKER_DEFAULT | (UINT64_C(1) << CAP_SYS_ADMIN), &b2, NULL), 0);
         assert_true(sc_bpf_len(b1) > 100);
         assert_true(sc_bpf_len(b2) > 100);
         assert_true(sc_bpf_len(b1) != sc_bpf_len(b2));
@@ -170,8 +169,8 @@ static void test_rt_compile_modes(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_default_profile), cmocka_unit_test(test_compile),
-                cmocka_unit_test(test_parse_json),      cmocka_unit_test(test_parse_errors),
+                cmocka_unit_test(test_default_profile),  cmocka_unit_test(test_compile),
+                cmocka_unit_test(test_parse_json),       cmocka_unit_test(test_parse_errors),
                 cmocka_unit_test(test_rt_compile_modes),
         };
 

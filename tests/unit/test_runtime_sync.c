@@ -10,9 +10,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <cmocka.h>
-
 #include <sys/wait.h>
+
+#include <cmocka.h>
 
 #include "common/cleanup.h"
 #include "common/error.h"

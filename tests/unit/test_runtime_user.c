@@ -84,7 +84,8 @@ static void test_errors(void **state)
 
         (void)state;
         assert_int_equal(user_resolve("ghost", passwd, group, &u, &e1), -ENOENT);
-        assert_string_equal(e1->msg, "unable to find user ghost: no matching entries in passwd file");
+        assert_string_equal(e1->msg,
+                            "unable to find user ghost: no matching entries in passwd file");
         assert_int_equal(user_resolve("app:ghosts", passwd, group, &u, &e2), -ENOENT);
         assert_string_equal(e2->msg,
                             "unable to find group ghosts: no matching entries in group file");
