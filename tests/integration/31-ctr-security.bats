@@ -110,3 +110,21 @@ J
   assert_failure
   assert_output --partial 'sysctl "kernel.panic" is not namespaced'
 }
+
+@test "a user namespace maps the container's root to an unprivileged host uid" {
+  local d=$CTR_ROOTFS
+  # the mapped root is an unprivileged host uid: it must be able to reach the rootfs
+  while [ "$d" != / ] && [ "$d" != /tmp ]; do chmod o+x "$d"; d=$(dirname "$d"); done
+  ctr_config "$CTR_CONF" '.userns={uid_map:[[0,100000,65536]],gid_map:[[0,100000,65536]]} | .argv=["/bin/sleep","30"]'
+  run "$BERTH" ctr run -d "$CTR_CONF"
+  assert_success
+  local pid=$output
+  run stat -c %u "/proc/$pid"
+  assert_output '100000'
+  run "$BERTH" ctr exec "$CTR_ID" /bin/sh -c 'probe id; cat /proc/self/uid_map; probe mount'
+  assert_line --index 0 'uid=0 gid=0 groups='
+  assert_line --index 1 --regexp '^ +0 +100000 +65536$'
+  assert_line --index 2 'ERR EPERM'
+  run "$BERTH" ctr rm -f "$CTR_ID"
+  assert_success
+}

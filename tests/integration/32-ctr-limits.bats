@@ -48,3 +48,9 @@ teardown() { ctr_teardown; }
   assert_failure
   assert_output --partial 'unknown limit "bogus"'
 }
+
+@test "cpuset pins the container's CPUs" {
+  run ctr_run '.resources.cpuset_cpus="0"' /bin/grep Cpus_allowed_list /proc/self/status
+  assert_success
+  assert_output --regexp 'Cpus_allowed_list:[[:space:]]+0$'
+}

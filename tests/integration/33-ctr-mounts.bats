@@ -96,3 +96,12 @@ teardown() { ctr_teardown; }
   assert_success
   assert_output $'10.9.8.7 db\nnameserver 10.9.8.1'
 }
+
+@test "devices: a host device node appears in the container" {
+  run ctr_run '.devices=["/dev/fuse"]' /bin/sh -c 'ls -l /dev/fuse'
+  assert_success
+  assert_output --regexp '^c.* 10, +229 '
+  run ctr_run '.devices=["/etc/passwd"]' /bin/true
+  assert_failure
+  assert_output --partial 'not a device node'
+}
