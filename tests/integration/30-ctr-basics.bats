@@ -118,3 +118,19 @@ teardown() { ctr_teardown; }
   run ctr_cgroups_left
   assert_output ''
 }
+
+@test "network: host shares the host's netns; a netns path is joined" {
+  run ctr_run '.network="host"' /bin/probe ifaces
+  assert_success
+  [ "$(grep -c ':' <<< "$output")" -gt 1 ]
+  ctr_config "$CTR_CONF" '.argv=["/bin/sleep","30"]'
+  run "$BERTH" ctr run -d "$CTR_CONF"
+  assert_success
+  local pid=$output want
+  want=$(readlink "/proc/$pid/ns/net")
+  CTR_ID=${PROJECT}-c2 run ctr_run ".id=\"${PROJECT}-c2\" | .network=\"/proc/$pid/ns/net\"" /bin/sh -c 'readlink /proc/self/ns/net'
+  assert_success
+  assert_output "$want"
+  run "$BERTH" ctr rm -f "${PROJECT}-c1"
+  assert_success
+}
