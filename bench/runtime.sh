@@ -28,8 +28,8 @@ cleanup() {
   local d
   crun --root "$W/crun-state" delete -f bench-crun >/dev/null 2>&1 || true
   # crun removes its leaf cgroup but not the parents it made
-  for d in /sys/fs/cgroup/*/berth/ctrdevbench; do [ -d "$d" ] && rmdir "$d" 2>/dev/null; done
-  for d in /sys/fs/cgroup/*/berth; do [ -d "$d" ] && rmdir "$d" 2>/dev/null; done
+  for d in /sys/fs/cgroup/*/berth/ctrdevbench; do rmdir "$d" 2>/dev/null || true; done
+  for d in /sys/fs/cgroup/*/berth; do rmdir "$d" 2>/dev/null || true; done
   rm -rf "$W"
   return 0
 }
