@@ -39,6 +39,7 @@ const char cmd_ctr_usage[] =
         "      -d, --detach   start, record $BERTH_RUN/ctr/<id>.json, print the pid, return\n"
         "          --log FILE with -d: the container's stdout and stderr (default: none)\n"
         "          --rm       remove the upper/work/merged dirs when the container exits\n"
+        "          --pre-start CMD  run CMD on the host at the pre-start barrier, $BERTH_PID set\n"
         "  berth ctr exec [-u USER] [-w DIR] [-e K=V]... ID -- CMD...\n"
         "  berth ctr kill [-s SIGNAL] [--all] ID\n"
         "  berth ctr rm [-f] ID\n";
@@ -478,6 +479,33 @@ static int prepare_dirs(const struct rt_config *c, struct berr **err)
         return 0;
 }
 
+/* --pre-start CMD: a host command run at the pre_start barrier (the container's namespaces exist,
+ * it sits in its cgroup, its rootfs is being built) with BERTH_PID set, as netmgr's veth setup
+ * will be; a non-zero exit aborts the start. */
+static int pre_start_cmd(pid_t pid, void *ud, struct berr **err)
+{
+        const char *cmd = ud;
+        char pidstr[16];
+        pid_t c;
+        int st;
+
+        snprintf(pidstr, sizeof(pidstr), "%d", (int)pid);
+        c = fork();
+        if (c < 0)
+                return berr_set(err, errno, "fork");
+        if (c == 0) {
+                setenv("BERTH_PID", pidstr, 1);
+                execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+                _exit(127);
+        }
+        if (waitpid(c, &st, 0) != c)
+                return berr_set(err, errno, "wait for %s", cmd);
+        if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+                return berr_msg(err, EIO, "\"%s\" exited with status %d", cmd,
+                                WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+        return 0;
+}
+
 /* Compile the seccomp filter once per (caps, profile) and keep it under $BERTH_RUN/ctr: a CLI
  * process per container would otherwise pay libseccomp's ~5-10 ms every time. */
 static struct rt_seccomp_bpf *seccomp_cached(const struct cli *cli, const struct rt_config *c)
@@ -541,8 +569,9 @@ static int ctr_run(struct cli *cli, int argc, char **argv, const struct command 
         static const struct option opts[] = {{"detach", no_argument, NULL, 'd'},
                                              {"rm", no_argument, NULL, 'r'},
                                              {"log", required_argument, NULL, 'l'},
+                                             {"pre-start", required_argument, NULL, 'p'},
                                              {0}};
-        const char *log = NULL;
+        const char *log = NULL, *hook = NULL;
         cleanup_close int logfd = -1;
         struct rt_seccomp_bpf *bpf = NULL;
         cleanup_berr struct berr *err = NULL;
@@ -557,6 +586,8 @@ static int ctr_run(struct cli *cli, int argc, char **argv, const struct command 
                         rm = true;
                 else if (c == 'l')
                         log = optarg;
+                else if (c == 'p')
+                        hook = optarg;
                 else
                         return cli_usage_error(self, "run: unknown flag %s", argv[optind - 1]);
         }
@@ -587,6 +618,10 @@ static int ctr_run(struct cli *cli, int argc, char **argv, const struct command 
                 }
                 cc.cfg.stdio[0] = -1;
                 cc.cfg.stdio[1] = cc.cfg.stdio[2] = logfd;
+        }
+        if (hook) {
+                cc.cfg.pre_start = pre_start_cmd;
+                cc.cfg.pre_start_ud = (void *)hook;
         }
         bpf = seccomp_cached(cli, &cc.cfg);
         cc.cfg.seccomp_bpf = bpf;

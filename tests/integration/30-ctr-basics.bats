@@ -134,3 +134,25 @@ teardown() { ctr_teardown; }
   run "$BERTH" ctr rm -f "${PROJECT}-c1"
   assert_success
 }
+
+@test "the pre-start hook runs at the barrier, in the child's netns, and can abort the start" {
+  ctr_config "$CTR_CONF" '.argv=["/bin/probe","ifaces"]'
+  # a veth pair made entirely inside the container's netns: nothing on the host
+  run "$BERTH" ctr run --pre-start 'nsenter -t "$BERTH_PID" -n ip link add ctrv0 type veth peer name ctrv1' "$CTR_CONF"
+  assert_success
+  assert_output --partial 'ctrv0'
+  assert_output --partial 'ctrv1'
+  run ip link show ctrv0
+  assert_failure
+  run "$BERTH" ctr run --pre-start 'exit 3' "$CTR_CONF"
+  assert_equal "$status" 125
+  assert_output --partial 'pre-start hook: "exit 3" exited with status 3'
+}
+
+@test "init: true keeps no host fd in pid 1" {
+  exec 7</etc/hostname
+  run ctr_run '.init=true' /bin/sh -c 'ls /proc/1/fd | sort -n | tr "\n" " "'
+  exec 7<&-
+  assert_success
+  refute_output --regexp '(^| )7( |$)'
+}

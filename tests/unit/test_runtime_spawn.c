@@ -12,11 +12,10 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include <cmocka.h>
-
 #include <sys/prctl.h>
 #include <sys/wait.h>
 
+#include <cmocka.h>
 #include <seccomp.h>
 
 #include "runtime/syscalls.h"
