@@ -5,7 +5,8 @@
 #                                masked paths, pivot_root, caps, default seccomp, no_new_privs)
 #   crun run --bundle B ID      (Debian's crun with its default `crun spec`, same rootfs)
 # on the same static-busybox rootfs, N times each, interleaved in one run. Prints ms per
-# container for both and the ratio berth/crun (below 1 = berth is faster).
+# container for both and the ratio berth/crun (below 1 = berth is faster), then the same work
+# through the library alone (`berth ctr bench`: one process, as the supervisor runs it).
 #   bench/runtime.sh [N]        (root; needs crun: apt-get install crun)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -74,3 +75,6 @@ awk -v n="$N" -v b="$tb" -v c="$tc" 'BEGIN {
   printf "  crun run      : %.2f ms per container\n", c / n / 1e6
   printf "  ratio berth/crun: %.2f\n", b / c
 }'
+# The library path alone, as berth's supervisor uses it (one process, filter compiled once).
+printf '  berth runtime in-process: '
+"$BERTH" ctr bench "$N" "$W/berth.json"

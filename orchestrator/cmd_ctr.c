@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sys/signalfd.h>
@@ -42,7 +43,8 @@ const char cmd_ctr_usage[] =
         "          --pre-start CMD  run CMD on the host at the pre-start barrier, $BERTH_PID set\n"
         "  berth ctr exec [-u USER] [-w DIR] [-e K=V]... ID -- CMD...\n"
         "  berth ctr kill [-s SIGNAL] [--all] ID\n"
-        "  berth ctr rm [-f] ID\n";
+        "  berth ctr rm [-f] ID\n"
+        "  berth ctr bench N CONFIG.json   spawn+reap+remove N times in one process\n";
 
 /* ---- JSON config -> struct rt_config ----------------------------------------------------------
  */
@@ -772,6 +774,54 @@ static int ctr_rm(struct cli *cli, int argc, char **argv, const struct command *
         return r < 0 ? fail(err, 1) : 0;
 }
 
+/* bench N CONFIG: the library path alone, as the supervisor uses it (one process, the seccomp
+ * filter compiled once): spawn, wait, read the exit, destroy; N times. */
+static int ctr_bench(int argc, char **argv, const struct command *self)
+{
+        cleanup_berr struct berr *err = NULL;
+        struct rt_seccomp_bpf *bpf = NULL;
+        struct ctr_conf cc;
+        struct timespec t0, t1;
+        long n;
+        int code = 0;
+
+        if (argc != 3 || (n = strtol(argv[1], NULL, 10)) <= 0)
+                return cli_usage_error(self, "bench: N CONFIG.json");
+        if (conf_load(argv[2], &cc, &err) < 0 || rt_seccomp_compile(&cc.cfg, &bpf, &err) < 0) {
+                conf_done(&cc);
+                return fail(err, 125);
+        }
+        cc.cfg.seccomp_bpf = bpf;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        for (long i = 0; i < n && code == 0; i++) {
+                struct rt_process p;
+                struct rt_exit ex;
+                int st = 0;
+
+                if (rt_spawn(&cc.cfg, &p, &err) < 0) {
+                        code = fail(err, p.setup_status);
+                        break;
+                }
+                if (waitpid(p.pid, &st, 0) != p.pid ||
+                    rt_exit_reason(p.cgroup, st, &ex, &err) < 0 ||
+                    rt_destroy(p.cgroup, NULL, &err) < 0)
+                        code = err ? fail(err, 1) : 1;
+                else if (ex.code != 0)
+                        code = ex.code;
+                rt_process_done(&p);
+        }
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        if (code == 0)
+                printf("%.2f ms per container (%ld, spawn to reap and remove, in one process)\n",
+                       ((double)(t1.tv_sec - t0.tv_sec) * 1e3 +
+                        (double)(t1.tv_nsec - t0.tv_nsec) / 1e6) /
+                               (double)n,
+                       n);
+        rt_seccomp_bpf_free(bpf);
+        conf_done(&cc);
+        return code;
+}
+
 int cmd_ctr(struct cli *cli, int argc, char **argv)
 {
         const struct command *self = cli_find_command("ctr");
@@ -793,5 +843,7 @@ int cmd_ctr(struct cli *cli, int argc, char **argv)
                 return ctr_kill(cli, argc, argv, self);
         if (strcmp(argv[0], "rm") == 0)
                 return ctr_rm(cli, argc, argv, self);
+        if (strcmp(argv[0], "bench") == 0)
+                return ctr_bench(argc, argv, self);
         return cli_usage_error(self, "unknown subcommand \"%s\"", argv[0]);
 }

@@ -105,3 +105,21 @@ teardown() { ctr_teardown; }
   assert_failure
   assert_output --partial 'not a device node'
 }
+
+@test "an overlay with more layers than fit in one page of mount data (fsconfig lowerdir+)" {
+  local c=$BERTH_ROOT/containers/$CTR_ID i d layers=()
+  for i in $(seq 1 60); do
+    d=$BATS_TEST_TMPDIR/layers/layer-with-a-long-name-like-a-sha256-digest-$(printf '%064d' "$i")
+    mkdir -p "$d/etc"
+    echo "$i" > "$d/etc/layer-$i"
+    layers+=("$d")
+  done
+  layers+=("$CTR_ROOTFS")
+  local json
+  json=$(printf '%s\n' "${layers[@]}" | jq -R . | jq -s -c .)
+  [ "$(printf '%s:' "${layers[@]}" | wc -c)" -gt 4096 ]
+  run ctr_run "del(.rootfs) | .lowerdirs=$json | .upperdir=\"$c/upper\" | .workdir=\"$c/work\" | .mountpoint=\"$c/merged\"" \
+    /bin/sh -c 'ls /etc | grep -c ^layer-; cat /etc/layer-1 /etc/layer-60'
+  assert_success
+  assert_output $'60\n1\n60'
+}
