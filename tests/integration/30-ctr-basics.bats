@@ -156,3 +156,11 @@ teardown() { ctr_teardown; }
   assert_success
   refute_output --regexp '(^| )7( |$)'
 }
+
+@test "the caller's ignored and blocked signals do not reach the container" {
+  ctr_config "$CTR_CONF" .
+  run bash -c "trap '' TERM INT; exec '$BERTH' ctr run '$CTR_CONF' -- /bin/grep -E '^Sig(Blk|Ign)' /proc/self/status"
+  assert_success
+  assert_line 'SigBlk:	0000000000000000'
+  assert_line 'SigIgn:	0000000000000000'
+}
