@@ -101,7 +101,8 @@ struct rt_config {
         char *project; /* cgroup parent berth/<project> */
 
         /* rootfs: either lowerdirs (top layer first) with upperdir + workdir (+ mountpoint, an
-         * empty dir; defaults to "<dirname(upperdir)>/merged"), or rootfs (a plain directory). */
+         * empty dir; defaults to "<dirname(upperdir)>/merged"; all three are created when
+         * missing), or rootfs (a plain directory). */
         char **lowerdirs;
         char *upperdir;
         char *workdir;

@@ -265,6 +265,20 @@ child_failed:
         return berr_wrap(err, "container %s", cfg->id);
 }
 
+/* The per-container overlay dirs (upper, work, the mount point) are made here if missing. */
+static int make_dirs(const struct rt_config *cfg, struct berr **err)
+{
+        cleanup_free char *mp = NULL;
+
+        if (!cfg->lowerdirs)
+                return 0;
+        mp = rootfs_mountpoint(cfg);
+        if ((cfg->upperdir && mkdir_p(cfg->upperdir, 0755, err) < 0) ||
+            (cfg->workdir && mkdir_p(cfg->workdir, 0755, err) < 0) || mkdir_p(mp, 0755, err) < 0)
+                return berr_wrap(err, "container %s", cfg->id);
+        return 0;
+}
+
 int rt_spawn(const struct rt_config *cfg, struct rt_process *ret, struct berr **err)
 {
         struct rt_seccomp_bpf *own_bpf = NULL;
@@ -288,7 +302,9 @@ int rt_spawn(const struct rt_config *cfg, struct rt_process *ret, struct berr **
         }
         if (cfg->privileged || cfg->seccomp == RT_SECCOMP_UNCONFINED)
                 bpf = NULL;
-        r = cgroup_env_host(&env, err);
+        r = make_dirs(cfg, err);
+        if (r >= 0)
+                r = cgroup_env_host(&env, err);
         if (r >= 0)
                 r = cgroup_detect()->create(&env, cfg->project, cfg->id, &cfg->resources, &locator,
                                             err);
