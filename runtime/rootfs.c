@@ -343,28 +343,39 @@ static int do_pivot(const char *mp, bool read_only, struct berr **err)
         return 0;
 }
 
-int rootfs_setup(const struct rt_config *cfg, struct berr **err)
+int rootfs_prepare(const struct rt_config *cfg, struct rootfs_ctx *ctx, struct berr **err)
 {
-        cleanup_free char *mp = rootfs_mountpoint(cfg);
-        cleanup_close int rootfd = -1;
-
+        ctx->rootfd = -1;
+        ctx->mountpoint = rootfs_mountpoint(cfg);
         if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
                 return berr_set(err, errno, "make the mount namespace private");
         if (cfg->lowerdirs) {
-                if (mount_overlay(cfg, mp, err) < 0)
+                if (mount_overlay(cfg, ctx->mountpoint, err) < 0)
                         return berr_code(err);
-        } else if (mount(cfg->rootfs, mp, NULL, MS_BIND | MS_REC, NULL) < 0) {
+        } else if (mount(cfg->rootfs, ctx->mountpoint, NULL, MS_BIND | MS_REC, NULL) < 0) {
                 return berr_set(err, errno, "bind the rootfs %s", cfg->rootfs);
         }
-        rootfd = open(mp, O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (rootfd < 0)
-                return berr_set(err, errno, "open the rootfs %s", mp);
-        if (mount_system(cfg, rootfd, err) < 0)
+        ctx->rootfd = open(ctx->mountpoint, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (ctx->rootfd < 0)
+                return berr_set(err, errno, "open the rootfs %s", ctx->mountpoint);
+        if (mount_system(cfg, ctx->rootfd, err) < 0)
                 return berr_code(err);
         for (size_t i = 0; i < cfg->n_mounts; i++)
-                if (mnt_apply(rootfd, &cfg->mounts[i], err) < 0)
+                if (mnt_apply(ctx->rootfd, &cfg->mounts[i], err) < 0)
                         return berr_wrap(err, "mount %s", cfg->mounts[i].target);
-        if (bind_etc_files(cfg, rootfd, err) < 0 || mask_paths(cfg, rootfd, err) < 0)
+        return 0;
+}
+
+int rootfs_finish(const struct rt_config *cfg, struct rootfs_ctx *ctx, struct berr **err)
+{
+        int r;
+
+        if (bind_etc_files(cfg, ctx->rootfd, err) < 0 || mask_paths(cfg, ctx->rootfd, err) < 0)
                 return berr_code(err);
-        return do_pivot(mp, cfg->read_only, err);
+        close(ctx->rootfd);
+        ctx->rootfd = -1;
+        r = do_pivot(ctx->mountpoint, cfg->read_only, err);
+        free(ctx->mountpoint);
+        ctx->mountpoint = NULL;
+        return r;
 }

@@ -91,9 +91,11 @@ enum rt_seccomp_mode {
  */
 struct rt_seccomp_bpf;
 
-/* Called in the parent at the named barrier after clone and before the child sets up its rootfs:
- * the child's namespaces exist (so a veth can be moved into /proc/<pid>/ns/net) and it sits in its
- * cgroup. A negative return aborts the spawn with *err. */
+/* Called in the parent at the named barrier after clone: the child's namespaces exist (so a veth
+ * can be moved into /proc/<pid>/ns/net) and it sits in its cgroup. Meanwhile the child mounts its
+ * rootfs, /proc, /sys, /dev and volumes; it binds hosts_file, hostname_file and resolv_conf_file
+ * only after the hook returned, so the hook may still write them (even by rename). A negative
+ * return aborts the spawn with *err. */
 typedef int (*rt_pre_start_fn)(pid_t pid, void *ud, struct berr **err);
 
 struct rt_config {

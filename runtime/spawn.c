@@ -103,6 +103,8 @@ static char *default_hostname(const struct rt_config *cfg)
 static int child_setup(const struct rt_config *cfg, int syncfd, const char *hostname,
                        struct berr **err)
 {
+        struct rootfs_ctx rctx = {.rootfd = -1};
+
         if (cfg->net == RT_NET_JOIN) {
                 cleanup_close int ns = open(cfg->netns_path, O_RDONLY | O_CLOEXEC);
 
@@ -123,9 +125,11 @@ static int child_setup(const struct rt_config *cfg, int syncfd, const char *host
          * other. */
         if (cfg->net == RT_NET_NEW && lo_up(err) < 0)
                 return berr_code(err);
-        if (rootfs_setup(cfg, err) < 0)
+        if (rootfs_prepare(cfg, &rctx, err) < 0)
                 return berr_code(err);
         if (sync_wait(syncfd, SYNC_PARENT_DONE, err) < 0)
+                return berr_code(err);
+        if (rootfs_finish(cfg, &rctx, err) < 0)
                 return berr_code(err);
         /* Now that the parent moved us into our cgroup, make it the root of our view. */
         if (unshare(CLONE_NEWCGROUP) < 0)

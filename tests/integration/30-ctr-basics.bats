@@ -164,3 +164,12 @@ teardown() { ctr_teardown; }
   assert_line 'SigBlk:	0000000000000000'
   assert_line 'SigIgn:	0000000000000000'
 }
+
+@test "the pre-start hook may still replace hosts and resolv.conf (bound after it returns)" {
+  local h=$BATS_TEST_TMPDIR/hosts
+  : > "$h"
+  ctr_config "$CTR_CONF" ".hosts_file=\"$h\" | .argv=[\"/bin/cat\",\"/etc/hosts\"]"
+  run "$BERTH" ctr run --pre-start "sleep 0.3; echo '10.1.2.3 late' > '$h.tmp' && mv '$h.tmp' '$h'" "$CTR_CONF"
+  assert_success
+  assert_output '10.1.2.3 late'
+}
