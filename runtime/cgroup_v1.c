@@ -30,6 +30,14 @@
 /* pids first: kill and attach-order use it; memory before swap is set. */
 static const char *const v1_controllers[] = {"pids", "memory", "cpu", "cpuacct", "cpuset", "blkio"};
 
+bool cgroup_v1_managed(const char *controller)
+{
+        for (size_t i = 0; i < ARRAY_SIZE(v1_controllers); i++)
+                if (strcmp(controller, v1_controllers[i]) == 0)
+                        return true;
+        return false;
+}
+
 static int copy_cpuset(const char *leaf, struct berr **err)
 {
         /* Fill every empty cpuset level from its parent, top-down from berth/. */

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <libgen.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 #include "common/strbuf.h"
 #include "common/strv.h"
 #include "common/xalloc.h"
+#include "runtime/cgroup.h"
 #include "runtime/container_err.h"
 #include "runtime/mounts.h"
 #include "runtime/runtime.h"
@@ -269,6 +271,66 @@ static int mount_system(const struct rt_config *cfg, int rootfd, struct berr **e
         return mount_dev(cfg, rootfd, err);
 }
 
+static bool all_managed(const char *ctrls)
+{
+        cleanup_strv char **names = strv_split(ctrls, ",");
+
+        strv_foreach (n, names) {
+                if (!cgroup_v1_managed(n))
+                        return false;
+        }
+        return names != NULL;
+}
+
+/* /sys/fs/cgroup as docker shows it: the container's own cgroup as the root of each hierarchy
+ * (the mounts are made after unshare(CLONE_NEWCGROUP), so the kernel roots them there),
+ * read-only unless privileged; on v1 only the hierarchies where the container has a cgroup of its
+ * own (the others would show the host's tree). Skipped in a user namespace, where v1 hierarchies
+ * cannot be mounted. */
+static int mount_cgroupfs(const struct rt_config *cfg, int rootfd, struct berr **err)
+{
+        unsigned long ro = cfg->privileged ? 0 : MS_RDONLY;
+        unsigned long fl = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+        cleanup_free char *self = NULL;
+        cleanup_strv char **lines = NULL;
+
+        if (cfg->userns)
+                return 0;
+        if (cgroup_detect() == &cgroup_v2_ops)
+                return mount_at(rootfd, "/sys/fs/cgroup", "cgroup2", fl | ro, NULL, err);
+        if (mount_at(rootfd, "/sys/fs/cgroup", "tmpfs", fl, "mode=755,size=64k", err) < 0)
+                return berr_code(err);
+        if (read_file("/proc/self/cgroup", 1 << 16, &self, NULL, err) < 0)
+                return berr_code(err);
+        lines = strv_split(self, "\n");
+        strv_foreach (l, lines) {
+                const char *c1 = strchr(l, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+                cleanup_free char *ctrls = NULL, *dir = NULL, *opts = NULL;
+
+                if (!c2 || c2 == c1 + 1)
+                        continue; /* the unified (0::) line of a hybrid host */
+                ctrls = xstrndup(c1 + 1, (size_t)(c2 - c1 - 1));
+                if (!all_managed(ctrls))
+                        continue;
+                dir = xasprintf("/sys/fs/cgroup/%s",
+                                strncmp(ctrls, "name=", 5) == 0 ? ctrls + 5 : ctrls);
+                opts = strncmp(ctrls, "name=", 5) == 0 ? xasprintf("none,%s", ctrls)
+                                                       : xstrdup(ctrls);
+                if (mount_at(rootfd, dir, "cgroup", fl | ro, opts, err) < 0)
+                        return berr_code(err);
+        }
+        if (ro) {
+                cleanup_close int fd = mnt_resolve(rootfd, "/sys/fs/cgroup", MNT_NO_CREATE, err);
+                char buf[32];
+
+                if (fd < 0 || mount(NULL, mnt_fdpath(fd, buf), NULL, MS_REMOUNT | MS_RDONLY | fl,
+                                    "mode=755,size=64k") < 0)
+                        return err && *err ? berr_code(err)
+                                           : berr_set(err, errno, "read-only /sys/fs/cgroup");
+        }
+        return 0;
+}
+
 static int bind_etc_files(const struct rt_config *cfg, int rootfd, struct berr **err)
 {
         const char *files[][2] = {{cfg->hosts_file, "/etc/hosts"},
@@ -370,7 +432,8 @@ int rootfs_finish(const struct rt_config *cfg, struct rootfs_ctx *ctx, struct be
 {
         int r;
 
-        if (bind_etc_files(cfg, ctx->rootfd, err) < 0 || mask_paths(cfg, ctx->rootfd, err) < 0)
+        if (mount_cgroupfs(cfg, ctx->rootfd, err) < 0 ||
+            bind_etc_files(cfg, ctx->rootfd, err) < 0 || mask_paths(cfg, ctx->rootfd, err) < 0)
                 return berr_code(err);
         close(ctx->rootfd);
         ctx->rootfd = -1;

@@ -30,7 +30,8 @@ struct rootfs_ctx {
 
 /* In the child, after the namespaces exist, in two steps around the pre_start barrier:
  * prepare mounts the rootfs, /proc (+ sysctls), /sys, /dev and the user's mounts (nothing there
- * depends on the parent's work); finish binds /etc/hosts, hostname and resolv.conf (which the
- * pre_start hook may still be writing, even by rename), masks paths and pivots. */
+ * depends on the parent's work); finish (called after unshare(CLONE_NEWCGROUP)) mounts
+ * /sys/fs/cgroup, binds /etc/hosts, hostname and resolv.conf (which the pre_start hook may still
+ * be writing, even by rename), masks paths and pivots. */
 int rootfs_prepare(const struct rt_config *cfg, struct rootfs_ctx *ctx, struct berr **err);
 int rootfs_finish(const struct rt_config *cfg, struct rootfs_ctx *ctx, struct berr **err);

@@ -129,11 +129,12 @@ static int child_setup(const struct rt_config *cfg, int syncfd, const char *host
                 return berr_code(err);
         if (sync_wait(syncfd, SYNC_PARENT_DONE, err) < 0)
                 return berr_code(err);
-        if (rootfs_finish(cfg, &rctx, err) < 0)
-                return berr_code(err);
-        /* Now that the parent moved us into our cgroup, make it the root of our view. */
+        /* Now that the parent moved us into our cgroup, make it the root of our view (and of
+         * the /sys/fs/cgroup mounts rootfs_finish makes). */
         if (unshare(CLONE_NEWCGROUP) < 0)
                 return berr_set(err, errno, "unshare the cgroup namespace");
+        if (rootfs_finish(cfg, &rctx, err) < 0)
+                return berr_code(err);
         if (sethostname(hostname, strlen(hostname)) < 0)
                 return berr_set(err, errno, "sethostname %s", hostname);
         if (cfg->domainname && setdomainname(cfg->domainname, strlen(cfg->domainname)) < 0)

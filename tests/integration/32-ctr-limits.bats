@@ -54,3 +54,14 @@ teardown() { ctr_teardown; }
   assert_success
   assert_output --regexp 'Cpus_allowed_list:[[:space:]]+0$'
 }
+
+@test "/sys/fs/cgroup shows the container's own cgroup, read-only" {
+  run ctr_run '.resources={memory:67108864, pids_limit:50}' /bin/sh -c \
+    'cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max; ls /sys/fs/cgroup | tr "\n" " "; echo; probe write /sys/fs/cgroup/pids/pids.max; exit 0'
+  assert_success
+  assert_line --index 0 '67108864'
+  assert_line --index 1 '50'
+  # only the hierarchies where the container has a cgroup of its own (no host tree)
+  refute_line --partial 'systemd'
+  assert_line --index 3 'ERR EROFS'
+}
