@@ -209,14 +209,22 @@ struct forward {
 static void forward_cb(int result, char type, int count, int ttl, void *addrs, void *arg)
 {
         struct forward *f = arg;
+        int rcode = DNS_ERR_SERVERFAILED;
 
-        if (result == DNS_ERR_NONE && type == DNS_IPv4_A)
-                evdns_server_request_add_a_reply(f->req, f->name, count, addrs, ttl);
-        else if (result == DNS_ERR_NONE && type == DNS_IPv6_AAAA)
-                evdns_server_request_add_aaaa_reply(f->req, f->name, count, addrs, ttl);
-        evdns_server_request_respond(f->req, result == DNS_ERR_NONE       ? DNS_ERR_NONE
-                                             : result == DNS_ERR_NOTEXIST ? DNS_ERR_NOTEXIST
-                                                                          : DNS_ERR_SERVERFAILED);
+        /* one RR per address: evdns's add_*_reply with n > 1 packs them into one record */
+        for (int i = 0; result == DNS_ERR_NONE && i < count; i++) {
+                if (type == DNS_IPv4_A)
+                        evdns_server_request_add_a_reply(f->req, f->name, 1,
+                                                         (const char *)addrs + 4 * i, ttl);
+                else if (type == DNS_IPv6_AAAA)
+                        evdns_server_request_add_aaaa_reply(f->req, f->name, 1,
+                                                            (const char *)addrs + 16 * i, ttl);
+        }
+        if (result == DNS_ERR_NONE || result == DNS_ERR_NODATA)
+                rcode = DNS_ERR_NONE;
+        else if (result == DNS_ERR_NOTEXIST)
+                rcode = DNS_ERR_NOTEXIST;
+        evdns_server_request_respond(f->req, rcode);
         free(f);
 }
 
@@ -236,8 +244,8 @@ static void request_cb(struct evdns_server_request *req, void *arg)
         q = req->questions[0];
         n = dns_match(srv->recs, srv->n_recs, l->network, q->name, found, ARRAY_SIZE(found));
         if (n) {
-                if (q->type == EVDNS_TYPE_A)
-                        evdns_server_request_add_a_reply(req, q->name, (int)n, found, DNS_TTL);
+                for (size_t i = 0; q->type == EVDNS_TYPE_A && i < n; i++)
+                        evdns_server_request_add_a_reply(req, q->name, 1, &found[i], DNS_TTL);
                 evdns_server_request_respond(req, DNS_ERR_NONE); /* AAAA etc.: no data */
                 return;
         }
