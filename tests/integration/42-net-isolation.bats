@@ -1,0 +1,101 @@
+#!/usr/bin/env bats
+# netmgr: internal networks, isolation between projects, teardown that leaves nothing.
+load helpers
+load lib/net
+
+setup() { net_setup; }
+teardown() { net_teardown; }
+
+@test "an internal network has no way out but its members reach each other" {
+  run bn up --project "$PROJECT" --network back,internal --network front
+  assert_success
+  assert_line --regexp "^${PROJECT}_back .* internal$"
+  ctr_new db; ctr_new app
+  net_attach db back
+  net_attach app back
+  serve_http db "db-ok" 8080
+  outside_new
+  serve_http_outside() { ip netns exec "$OUT" busybox httpd -f -p 8090 -h "$BATS_TEST_TMPDIR" >/dev/null 2>&1 3>&- & NET_PIDS+=($!); }
+  echo outside > "$BATS_TEST_TMPDIR/index.html"
+  serve_http_outside
+  sleep 0.2
+  run cx app curl -s --max-time 2 http://10.202.0.2:8080/
+  assert_output "db-ok"
+  # no default route, and even with one the forward chain drops it
+  run cx db ip route show default
+  assert_output ""
+  cx db ip route add default via 10.202.0.1
+  run cx db curl -s --max-time 2 http://10.202.250.2:8090/
+  assert_failure
+  # control: without berth's forward rules that route would work
+  hx nft flush chain ip "berth_$PROJECT" forward
+  run cx db curl -s --max-time 2 http://10.202.250.2:8090/
+  assert_output "outside"
+  bn up --project "$PROJECT" --network back,internal --network front
+  # a non-internal network of the same project gets out (masquerade)
+  ctr_new web
+  net_attach web front
+  run cx web curl -s --max-time 2 http://10.202.250.2:8090/
+  assert_output "outside"
+  # and internal containers cannot publish
+  run bn publish --project "$PROJECT" --container db -p 18083:8080
+  assert_failure
+  assert_output --partial "internal"
+}
+
+@test "two projects side by side cannot reach each other" {
+  bn up --project "$PROJECT" --network default
+  NET_PROJECT=${PROJECT}b
+  bn up --project "${PROJECT}b" --network default
+  NET_PROJECT=$PROJECT
+  ctr_new a1; ctr_new b1
+  net_attach a1 default
+  NET_PROJECT=${PROJECT}b net_attach b1 default
+  serve_http a1 "a" 8080
+  serve_http b1 "b" 8080
+  # sanity: each container answers inside its own project (via H)
+  run hx curl -s --max-time 2 http://10.202.0.2:8080/
+  assert_output "a"
+  run hx curl -s --max-time 2 http://10.202.1.2:8080/
+  assert_output "b"
+  run cx a1 curl -s --max-time 2 http://10.202.1.2:8080/
+  assert_failure
+  run cx b1 curl -s --max-time 2 http://10.202.0.2:8080/
+  assert_failure
+  # control: it is berth's forward chain that separates them
+  hx nft flush chain ip "berth_${PROJECT}b" forward
+  run cx a1 curl -s --max-time 2 http://10.202.1.2:8080/
+  assert_output "b"
+}
+
+@test "down removes bridges, table and state; is idempotent; cleans a crashed run's leftovers" {
+  bn up --project "$PROJECT" --network default --network other,bridge=bnt${NT}x
+  ctr_new a
+  net_attach a default
+  bn publish --project "$PROJECT" --container a -p 18084:80
+  run hx ip -o link show
+  assert_output --partial "alias berth:$PROJECT"
+  assert_output --partial "bnt${NT}x"
+  run bn down --project "$PROJECT"
+  assert_success
+  run hx ip -o link show
+  refute_output --partial "berth:"
+  run hx nft list tables
+  refute_output --partial "berth_"
+  run jq -c '[.networks, .ports]' "$BERTH_ROOT/net/state.json"
+  assert_output '[[],[]]'
+  run bn down --project "$PROJECT"
+  assert_success
+  # a crash: kernel objects exist but the state is gone; down recognises them by their mark
+  bn up --project "$PROJECT" --network default
+  rm -f "$BERTH_ROOT/net/state.json"
+  run bn down --project "$PROJECT"
+  assert_success
+  run hx ip -o link show
+  refute_output --partial "berth:"
+  run hx nft list tables
+  refute_output --partial "berth_"
+  # ip_forward is on in this (throw-away) host namespace
+  run hx sysctl -n net.ipv4.ip_forward
+  assert_output 1
+}
