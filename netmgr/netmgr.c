@@ -11,8 +11,6 @@
 
 #include <arpa/inet.h>
 
-#include <openssl/evp.h>
-
 #include "common/cleanup.h"
 #include "common/error.h"
 #include "common/strv.h"
@@ -24,16 +22,18 @@
 
 #define cleanup_state CLEANUP(ipam_state_freep)
 
-/* First n hex digits of sha256(s). */
+/* First n (<= 16) hex digits of the 64-bit FNV-1a hash of s: a stable interface-name id. Not
+ * a security boundary (names are checked for ownership by their alias), and cheaper than
+ * initialising libcrypto (~2 ms of config loading per process). */
 static void hex_id(const char *s, char *out, size_t n)
 {
-        unsigned char md[EVP_MAX_MD_SIZE];
-        unsigned len = 0;
+        uint64_t h = 0xcbf29ce484222325ull;
 
-        EVP_Digest(s, strlen(s), md, &len, EVP_sha256(), NULL);
-        for (size_t i = 0; i < n && i / 2 < len; i++)
-                out[i] = "0123456789abcdef"[(md[i / 2] >> (i % 2 ? 0 : 4)) & 0xf];
-        out[n] = '\0';
+        for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+                h = (h ^ *p) * 0x100000001b3ull;
+        for (size_t i = 0; i < n && i < 16; i++)
+                out[i] = "0123456789abcdef"[(h >> (60 - 4 * i)) & 0xf];
+        out[n < 16 ? n : 16] = '\0';
 }
 
 static bool valid_project(const char *p)
