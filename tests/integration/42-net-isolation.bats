@@ -69,9 +69,21 @@ teardown() { net_teardown; }
 }
 
 @test "down removes bridges, table and state; is idempotent; cleans a crashed run's leftovers" {
-  bn up --project "$PROJECT" --network default --network other,bridge=bnt${NT}x
+  bn up --project "$PROJECT" --network default --network other,bridge=bnt${NT}x,mtu=1400
   ctr_new a
   net_attach a default
+  # driver_opts: bridge name and MTU; attach by pid; a given MAC address
+  ctr_new o
+  ip netns exec "$(ctr_ns o)" sleep 60 3>&- &
+  NET_PIDS+=($!)
+  run bn attach --project "$PROJECT" --network other --container o --pid "${NET_PIDS[-1]}" --mac 02:aa:bb:cc:dd:ee
+  assert_success
+  assert_output --partial "mtu=1400"
+  run cx o ip -o link show eth0
+  assert_output --partial "mtu 1400"
+  assert_output --partial "link/ether 02:aa:bb:cc:dd:ee"
+  run hx ip -o link show "bnt${NT}x"
+  assert_output --partial "mtu 1400"
   bn publish --project "$PROJECT" --container a -p 18084:80
   run hx ip -o link show
   assert_output --partial "alias berth:$PROJECT"
@@ -98,4 +110,43 @@ teardown() { net_teardown; }
   # ip_forward is on in this (throw-away) host namespace
   run hx sysctl -n net.ipv4.ip_forward
   assert_output 1
+}
+
+@test "an external network is shared: the owner's down removes it, the user's does not" {
+  bn up --project "$PROJECT" --network default
+  ctr_new a; ctr_new b
+  net_attach a default --name a
+  serve_http a "from-a" 8080
+  NET_PROJECT=${PROJECT}b
+  run bn up --project "${PROJECT}b" --network "${PROJECT}_default,external"
+  assert_success
+  assert_output --partial "${PROJECT}_default bridge=br-"
+  run net_attach b "${PROJECT}_default"
+  assert_success
+  assert_output --partial "eth0 10.202.0.3/24"
+  run cx b curl -s --max-time 2 http://10.202.0.2:8080/
+  assert_output "from-a"
+  bn down --project "${PROJECT}b"
+  run hx ip -o link show
+  assert_output --partial "alias berth:$PROJECT"
+  run jq -r '.networks[].full_name' "$BERTH_ROOT/net/state.json"
+  assert_output "${PROJECT}_default"
+  # unknown external network
+  run bn up --project "${PROJECT}b" --network nosuch,external
+  assert_failure
+  assert_output --partial "network nosuch declared as external, but could not be found"
+}
+
+@test "two racing ups never get the same subnet" {
+  for i in 1 2 3 4 5 6; do
+    ip netns exec "$HNS" "$BERTH" net up --project "${PROJECT}r$i" --network default > "$BATS_TEST_TMPDIR/up$i" 2>&1 3>&- &
+  done
+  wait
+  cat "$BATS_TEST_TMPDIR"/up*
+  run bash -c "cat '$BATS_TEST_TMPDIR'/up* | grep -o 'subnet=[^ ]*' | sort | uniq -d"
+  assert_output ""
+  [ "$(cat "$BATS_TEST_TMPDIR"/up* | grep -c 'subnet=10.202')" -eq 6 ]
+  for i in 1 2 3 4 5 6; do bn down --project "${PROJECT}r$i"; done
+  run hx ip -o link show
+  refute_output --partial "berth:"
 }
