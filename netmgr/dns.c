@@ -45,6 +45,7 @@ struct dns_server {
         size_t n_recs;
         struct dns_listener **ls; /* each on the heap: evdns keeps its address */
         size_t n_ls;
+        struct event *tick; /* picks up networks and containers that appeared */
 };
 
 static void name_norm(const char *in, char *out, size_t len)
@@ -200,6 +201,13 @@ static void maybe_reload(struct dns_server *srv)
         berr_free(e);
 }
 
+static void tick_cb(evutil_socket_t fd, short what, void *arg)
+{
+        (void)fd;
+        (void)what;
+        maybe_reload(arg);
+}
+
 struct forward {
         struct evdns_server_request *req;
         char name[256];
@@ -298,6 +306,9 @@ int dns_server_new(struct event_base *base, const struct dns_server_config *cfg,
                 dns_server_free(srv);
                 return r;
         }
+        srv->tick = event_new(base, -1, EV_PERSIST, tick_cb, srv);
+        if (srv->tick)
+                event_add(srv->tick, &(struct timeval){.tv_sec = 1});
         *ret = srv;
         return 0;
 }
@@ -306,6 +317,8 @@ void dns_server_free(struct dns_server *srv)
 {
         if (!srv)
                 return;
+        if (srv->tick)
+                event_free(srv->tick);
         for (size_t i = 0; i < srv->n_ls; i++) {
                 evdns_close_server_port(srv->ls[i]->port);
                 close(srv->ls[i]->fd);

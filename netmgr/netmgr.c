@@ -232,8 +232,7 @@ static int plan_network(struct ipam_state *st, const char *project,
         n->mtu = c->mtu ? c->mtu : default_mtu;
         n->internal = c->internal;
         out->net = n;
-        out->created = true;
-        /* a later network of this run must not overlap this one */
+        out->created = true; /* now in st->nets: later networks of this run must not overlap */
         return 0;
 }
 
@@ -245,7 +244,6 @@ int net_project_up(const struct net_project_config *cfg, struct net_network_info
         cleanup_free struct ipam_prefix *host = NULL;
         cleanup_free struct ipam_pool *pools = NULL;
         cleanup_free struct planned *plan = NULL;
-        cleanup_free char *full_names = NULL;
         cleanup_strv char **own_bridges = NULL;
         size_t n_host = 0, n_pools = 0;
         const char *pool_spec = getenv("BERTH_SUBNET_POOL");
@@ -426,7 +424,6 @@ int net_attach(const struct net_attach_config *cfg, struct net_attach_info *ret,
         uint32_t addr = 0;
         char id[12], buf[32], host_name[16], peer_name[16];
         cleanup_free char *key = NULL;
-        bool fresh = false;
         int r;
 
         r = check_project(cfg->project, err);
@@ -484,7 +481,6 @@ int net_attach(const struct net_attach_config *cfg, struct net_attach_info *ret,
                                                  cfg->network);
                 }
                 l = ipam_net_add_lease(n, cfg->container);
-                fresh = true;
         }
         if (addr)
                 l->addr = addr; /* else: a restarted container keeps its address */
@@ -529,11 +525,8 @@ int net_attach(const struct net_attach_config *cfg, struct net_attach_info *ret,
         if (r < 0)
                 return r;
         r = veth_create(sk, &vc, err);
-        if (r < 0) {
-                /* the lease is not saved: a fresh address goes back to the pool */
-                (void)fresh;
+        if (r < 0) /* the state is not saved: a fresh lease goes back to the pool */
                 return berr_wrap(err, "attach %s to %s", cfg->container, n->full_name);
-        }
         r = ipam_state_save(st, err);
         if (r < 0)
                 return r;

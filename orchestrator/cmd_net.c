@@ -16,6 +16,7 @@
 
 #include "common/cleanup.h"
 #include "common/error.h"
+#include "common/fdutil.h"
 #include "common/strv.h"
 #include "common/xalloc.h"
 #include "netmgr/dns.h"
@@ -293,13 +294,7 @@ static int do_up(struct cli *cli, struct net_opts *o)
 
 static int write_text(const char *path, const char *text, struct berr **err)
 {
-        cleanup_fclose FILE *f = fopen(path, "we");
-
-        if (!f)
-                return berr_set(err, errno, "open %s", path);
-        if (fputs(text, f) < 0)
-                return berr_set(err, errno, "write %s", path);
-        return 0;
+        return atomic_write_file(path, text, strlen(text), 0644, err);
 }
 
 static int do_attach(struct cli *cli, struct net_opts *o)

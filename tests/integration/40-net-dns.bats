@@ -60,6 +60,15 @@ start_dns() { # project [--resolv-conf FILE]; default: no upstream (never leave 
   assert_output "10.202.0.2 10.202.0.4"
   run cx cli busybox nslookup "$PROJECT-api-2" 10.202.0.1
   assert_output --partial "NXDOMAIN"
+  # a network added while the server runs is served within a second, with its own records
+  bn up --project "$PROJECT" --network default --network second
+  ctr_new s1
+  net_attach s1 second --name api
+  for _ in $(seq 40); do cx s1 busybox nslookup api 10.202.1.1 >/dev/null 2>&1 && break; sleep 0.1; done
+  run cx s1 busybox nslookup api 10.202.1.1
+  assert_success
+  assert_output --partial "10.202.1.2"
+  refute_output --partial "10.202.0.2"
 }
 
 @test "names outside the project are forwarded to the resolvers of resolv.conf" {
