@@ -86,6 +86,16 @@ s.bind(('127.0.0.1', 18086)); s.listen(); time.sleep(60)" >/dev/null 2>&1 3>&- &
   run bn publish --project "$PROJECT" --container b -p 18086:80
   assert_failure
   assert_output --regexp "b: host port 18086/tcp is in use by a listening socket 127\.0\.0\.1:18086 of pid [0-9]+ \(python3\)"
+  # a dual-stack [::] listener takes IPv4 too
+  ip netns exec "$HNS" "$NET_PY" -c "
+import socket, time
+s = socket.socket(socket.AF_INET6); s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+s.bind(('::', 18087)); s.listen(); time.sleep(60)" >/dev/null 2>&1 3>&- &
+  NET_PIDS+=($!)
+  for _ in $(seq 50); do hx ss -Htln "sport = :18087" | grep -q . && break; sleep 0.05; done
+  run bn publish --project "$PROJECT" --container b -p 18087:80
+  assert_failure
+  assert_output --regexp "host port 18087/tcp is in use by a listening socket \[::\]:18087 of pid [0-9]+ \(python3\)"
   # another project
   NET_PROJECT=${PROJECT}b
   bn up --project "${PROJECT}b" --network default
