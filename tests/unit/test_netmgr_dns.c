@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests for netmgr/dns: name matching per network, replicas, local vs forwarded names,
- * and port-spec parsing (net_port_parse). */
+/* Unit tests for netmgr/dns: name matching per network, replicas, local vs forwarded names. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -66,40 +65,11 @@ static void test_local(void **state)
         assert_false(dns_name_is_local(""));
 }
 
-static void test_port_parse(void **state)
-{
-        cleanup_berr struct berr *err = NULL;
-        struct net_port p;
-
-        (void)state;
-        assert_int_equal(net_port_parse("80", &p, &err), 0);
-        assert_int_equal(p.host_port, 0);
-        assert_int_equal(p.container_port, 80);
-        assert_int_equal(p.proto, NET_PROTO_TCP);
-        assert_int_equal(net_port_parse("8080:80/udp", &p, &err), 0);
-        assert_int_equal(p.host_port, 8080);
-        assert_int_equal(p.proto, NET_PROTO_UDP);
-        assert_int_equal(net_port_parse("127.0.0.1:8080:80", &p, &err), 0);
-        assert_string_equal(p.host_ip, "127.0.0.1");
-        assert_int_equal(net_port_parse("127.0.0.1::80", &p, &err), 0);
-        assert_int_equal(p.host_port, 0);
-        assert_int_equal(net_port_parse("9000-9002:8000-8002", &p, &err), 0);
-        assert_int_equal(p.host_port_end, 9002);
-        assert_int_equal(p.container_port_end, 8002);
-        const char *bad[] = {"0",   "70000", "80/sctp", "1.2.3:80:80", "9000-9001:80",
-                             "a:b", "80-70", "1:2:3:4"};
-        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-                assert_int_equal(net_port_parse(bad[i], &p, &err), -EINVAL);
-                berr_freep(&err);
-        }
-}
-
 int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_match),
                 cmocka_unit_test(test_local),
-                cmocka_unit_test(test_port_parse),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
