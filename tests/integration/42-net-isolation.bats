@@ -18,7 +18,7 @@ teardown() { net_teardown; }
   serve_http_outside() { ip netns exec "$OUT" busybox httpd -f -p 8090 -h "$BATS_TEST_TMPDIR" >/dev/null 2>&1 3>&- & NET_PIDS+=($!); }
   echo outside > "$BATS_TEST_TMPDIR/index.html"
   serve_http_outside
-  sleep 0.2
+  for _ in $(seq 150); do ox ss -Htln "sport = :8090" | grep -q . && break; sleep 0.02; done
   run cx app curl -s --max-time 2 http://10.202.0.2:8080/
   assert_output "db-ok"
   # no default route, and even with one the forward chain drops it

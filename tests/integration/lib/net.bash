@@ -85,7 +85,8 @@ while True:
     d, a = s.recvfrom(2048)
     s.sendto(b'$prefix:' + d, a)
 "
-  sleep 0.3
+  for _ in $(seq 150); do cx "$c" ss -Hlun "sport = :$port" | grep -q . && return 0; sleep 0.02; done
+  return 1
 }
 
 wait_tcp() {
