@@ -303,7 +303,7 @@ int net_project_up(const struct net_project_config *cfg, struct net_network_info
                 if (cfg->networks[i].external)
                         continue;
                 r = bridge_ensure(sk, n->bridge, cfg->project, n->gateway, n->subnet.len, n->mtu,
-                                  err);
+                                  !cfg->networks[i].bridge_name, err);
                 if (r < 0)
                         berr_wrap(err, "network %s", n->full_name);
         }

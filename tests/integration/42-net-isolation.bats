@@ -76,6 +76,11 @@ teardown() { net_teardown; }
   ctr_new o
   ip netns exec "$(ctr_ns o)" sleep 60 3>&- &
   NET_PIDS+=($!)
+  # wait until the process is inside its netns (ip netns exec setns()es, then execs)
+  for _ in $(seq 100); do
+    [ "$(stat -L -c %i "/proc/${NET_PIDS[-1]}/ns/net")" = "$(stat -L -c %i "/run/netns/$(ctr_ns o)")" ] && break
+    sleep 0.02
+  done
   run bn attach --project "$PROJECT" --network other --container o --pid "${NET_PIDS[-1]}" --mac 02:aa:bb:cc:dd:ee
   assert_success
   assert_output --partial "mtu=1400"
@@ -107,6 +112,16 @@ teardown() { net_teardown; }
   refute_output --partial "berth:"
   run hx nft list tables
   refute_output --partial "berth_"
+  # a crash between creating the bridge and setting its alias: the next up adopts it
+  br=$(bn up --project "$PROJECT" --network default | grep -o 'bridge=[^ ]*' | cut -d= -f2)
+  rm -f "$BERTH_ROOT/net/state.json"
+  hx ip link set "$br" alias ""
+  run bn up --project "$PROJECT" --network default
+  assert_success
+  assert_output --partial "bridge=$br "
+  run hx ip -o link show "$br"
+  assert_output --partial "alias berth:$PROJECT"
+  bn down --project "$PROJECT"
   # ip_forward is on in this (throw-away) host namespace
   run hx sysctl -n net.ipv4.ip_forward
   assert_output 1
