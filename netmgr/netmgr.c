@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <arpa/inet.h>
+#include <sys/stat.h>
 
 #include "common/cleanup.h"
 #include "common/error.h"
@@ -467,6 +468,17 @@ int net_attach(const struct net_attach_config *cfg, struct net_attach_info *ret,
         nsfd = open_netns(cfg, err);
         if (nsfd < 0)
                 return nsfd;
+        {
+                /* never configure our own namespace as if it were the container's */
+                struct stat a, b;
+
+                if (fstat(nsfd, &a) == 0 && stat("/proc/thread-self/ns/net", &b) == 0 &&
+                    a.st_ino == b.st_ino && a.st_dev == b.st_dev)
+                        return berr_msg(err, EINVAL,
+                                        "%s: the container's network namespace is the host's "
+                                        "(network_mode: host needs no attach)",
+                                        cfg->container);
+        }
         l = ipam_net_find_lease(n, cfg->container);
         if (!l) {
                 cleanup_free uint32_t *used = xcalloc(n->n_leases + 1, sizeof(*used));

@@ -58,6 +58,10 @@ nothing_made() { # no link, no table of the project
   run net_attach b default --ip 10.202.0.50
   assert_failure
   assert_output --partial "ipv4_address 10.202.0.50 is used by a"
+  # the host's own namespace is refused (berth runs in H here)
+  run bn attach --project "$PROJECT" --network default --container b --netns "/run/netns/$HNS"
+  assert_failure
+  assert_output --partial "b: the container's network namespace is the host's"
   run net_attach b nosuchnet
   assert_failure
   assert_output --partial "b: network nosuchnet is not a network of project $PROJECT"
