@@ -9,3 +9,5 @@ int cmd_version(struct cli *cli, int argc, char **argv);
 
 extern const char cmd_image_usage[];
 int cmd_image(struct cli *cli, int argc, char **argv);
+extern const char cmd_load_usage[];
+int cmd_load(struct cli *cli, int argc, char **argv);
