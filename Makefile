@@ -55,7 +55,8 @@ LINK_ARCHIVES := -Wl,--start-group $(ARCHIVES) -Wl,--end-group
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+	@echo "  CC      $<"
+	@$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 # ---- the binary ------------------------------------------------------------------------------
 .PHONY: all

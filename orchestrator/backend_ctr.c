@@ -1,0 +1,371 @@
+/* SPDX-License-Identifier: MIT */
+#include "orchestrator/backend_ctr.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <arpa/inet.h>
+
+#include "common/cleanup.h"
+#include "common/error.h"
+#include "common/fdutil.h"
+#include "common/log.h"
+#include "common/strv.h"
+#include "common/xalloc.h"
+#include "netmgr/netmgr.h"
+#include "orchestrator/backend.h"
+#include "orchestrator/plan.h"
+#include "orchestrator/state.h"
+#include "runtime/runtime.h"
+#include "runtime/syscalls.h"
+
+struct seccomp_cache {
+        char *service;
+        struct rt_seccomp_bpf *bpf;
+};
+
+struct backend_ctr {
+        struct backend base; /* first: the supervisor holds a struct backend * */
+        struct seccomp_cache *cache;
+        size_t n_cache;
+};
+
+static char *cgroup_file(const char *root, const char *name)
+{
+        cleanup_free char *dir = plan_container_dir(root, name);
+
+        return xasprintf("%s/cgroup", dir);
+}
+
+static char *read_cgroup(const char *root, const char *name)
+{
+        cleanup_free char *path = cgroup_file(root, name);
+        char *buf = NULL;
+        struct berr *e = NULL;
+
+        if (read_file(path, 4096, &buf, NULL, &e) < 0) {
+                berr_free(e);
+                return NULL;
+        }
+        return buf;
+}
+
+void backend_ctr_rt_config(const struct plan_service *s, const char *name, struct rt_config *cfg)
+{
+        rt_config_init(cfg);
+        plan_rt_config(s, name, cfg);
+}
+
+static const struct rt_seccomp_bpf *seccomp_for(struct backend_ctr *b, const struct plan_service *s,
+                                                const struct rt_config *cfg, struct berr **err)
+{
+        struct rt_seccomp_bpf *bpf = NULL;
+
+        for (size_t i = 0; i < b->n_cache; i++)
+                if (strcmp(b->cache[i].service, s->name) == 0)
+                        return b->cache[i].bpf;
+        if (rt_seccomp_compile(cfg, &bpf, err) < 0)
+                return NULL;
+        b->cache = xrealloc(b->cache, (b->n_cache + 1) * sizeof(*b->cache));
+        b->cache[b->n_cache].service = xstrdup(s->name);
+        b->cache[b->n_cache].bpf = bpf;
+        b->n_cache++;
+        return bpf;
+}
+
+struct prestart {
+        const struct plan_service *s;
+        const char *name;
+        const struct rt_config *cfg;
+};
+
+static int write_text(const char *path, const char *text, struct berr **err)
+{
+        return atomic_write_file(path, text, strlen(text), 0644, err);
+}
+
+static int copy_host_file(const char *src, const char *dst, struct berr **err)
+{
+        cleanup_free char *buf = NULL;
+        size_t len = 0;
+        struct berr *e = NULL;
+
+        if (read_file(src, 1 << 20, &buf, &len, &e) < 0) {
+                berr_free(e);
+                return write_text(dst, "", err);
+        }
+        return atomic_write_file(dst, buf, len, 0644, err);
+}
+
+static char **dns_names(const struct plan_service *s, const struct plan_attach *a, const char *name)
+{
+        char **v = NULL;
+
+        v = strv_push(v, s->name);
+        v = strv_push(v, name);
+        if (s->hostname && !strv_contains(v, s->hostname))
+                v = strv_push(v, s->hostname);
+        strv_foreach (al, a->aliases)
+                if (!strv_contains(v, al))
+                        v = strv_push(v, al);
+        return v;
+}
+
+/* Runs in the parent at the runtime's barrier: the child's netns exists, its rootfs is not
+ * mounted yet, so the files written here are what it binds. */
+static int prestart(pid_t pid, void *ud, struct berr **err)
+{
+        const struct prestart *ps = ud;
+        const struct plan_service *s = ps->s;
+        struct net_attach_info first = {0};
+        struct net_hosts_config hc = {0};
+        struct net_resolv_config rc = {0};
+        cleanup_free char *hosts = NULL, *resolv = NULL;
+        int r;
+
+        if (s->net_mode == RT_NET_HOST) {
+                if (copy_host_file("/etc/hosts", ps->cfg->hosts_file, err) < 0)
+                        return -(*err)->code;
+                return copy_host_file("/etc/resolv.conf", ps->cfg->resolv_conf_file, err);
+        }
+        for (size_t i = 0; i < s->n_attach; i++) {
+                const struct plan_attach *a = &s->attach[i];
+                cleanup_strv char **names = dns_names(s, a, ps->name);
+                struct net_attach_config ac = {
+                        .project = s->project,
+                        .root = s->root,
+                        .container = ps->name,
+                        .network = a->network,
+                        .netns_fd = -1,
+                        .pid = pid,
+                        .ifindex = (int)i,
+                        .ipv4_address = a->ipv4_address,
+                        .mac_address = a->mac_address,
+                        .names = (const char *const *)names,
+                };
+                struct net_attach_info info;
+
+                r = net_attach(&ac, &info, err);
+                if (r < 0)
+                        return berr_wrap(err, "network `%s`", a->network);
+                if (i == 0)
+                        first = info;
+        }
+        hc.hostname = ps->cfg->hostname ? ps->cfg->hostname : ps->name;
+        hc.address = first.address;
+        hc.gateway = first.gateway;
+        hc.extra_hosts = (const char *const *)s->extra_hosts;
+        hosts = net_hosts_render(&hc, err);
+        if (!hosts)
+                return -(*err)->code;
+        if (write_text(ps->cfg->hosts_file, hosts, err) < 0)
+                return -(*err)->code;
+        if (s->n_attach == 0)
+                return copy_host_file("/etc/resolv.conf", ps->cfg->resolv_conf_file, err);
+        rc.gateway = first.gateway;
+        rc.dns = (const char *const *)s->dns;
+        rc.dns_search = (const char *const *)s->dns_search;
+        rc.dns_opt = (const char *const *)s->dns_opt;
+        resolv = net_resolv_render(&rc);
+        return write_text(ps->cfg->resolv_conf_file, resolv, err);
+}
+
+static int make_dirs(const struct rt_config *cfg, const char *name, struct berr **err)
+{
+        cleanup_free char *host = NULL;
+
+        if (mkdir_p(cfg->upperdir, 0755, err) < 0 || mkdir_p(cfg->workdir, 0755, err) < 0 ||
+            mkdir_p(cfg->mountpoint, 0755, err) < 0)
+                return -(*err)->code;
+        host = xasprintf("%s\n", cfg->hostname ? cfg->hostname : name);
+        if (write_text(cfg->hostname_file, host, err) < 0)
+                return -(*err)->code;
+        /* placeholders, filled at the pre-start barrier */
+        if (write_text(cfg->hosts_file, "", err) < 0 ||
+            write_text(cfg->resolv_conf_file, "", err) < 0)
+                return -(*err)->code;
+        return 0;
+}
+
+static int ctr_start(struct backend *b, const void *config, const char *name, int out_fd,
+                     int err_fd, struct backend_proc *ret, struct berr **err)
+{
+        struct backend_ctr *bc = (struct backend_ctr *)b;
+        const struct plan_service *s = config;
+        struct rt_config cfg;
+        struct rt_process p = {0};
+        struct prestart ps = {.s = s, .name = name};
+        cleanup_free char *cgf = NULL, *old_cg = NULL;
+        int r;
+
+        backend_ctr_rt_config(s, name, &cfg);
+        if (s->net_mode == RT_NET_JOIN) {
+                r = berr_msg(err, ENOTSUP, "network_mode service:%s is not supported yet",
+                             s->net_mode_service);
+                goto out;
+        }
+        r = make_dirs(&cfg, name, err);
+        if (r < 0)
+                goto out;
+        /* the cgroup of an earlier run of this container (emptied when its pid 1 died) */
+        old_cg = read_cgroup(s->root, name);
+        if (old_cg && rt_destroy(old_cg, NULL, err) < 0) {
+                r = -(*err)->code;
+                goto out;
+        }
+        cfg.seccomp_bpf = seccomp_for(bc, s, &cfg, err);
+        if (!cfg.seccomp_bpf && *err) {
+                r = -(*err)->code;
+                goto out;
+        }
+        cfg.stdio[0] = -1;
+        cfg.stdio[1] = out_fd;
+        cfg.stdio[2] = err_fd;
+        ps.cfg = &cfg;
+        cfg.pre_start = prestart;
+        cfg.pre_start_ud = &ps;
+        r = rt_spawn(&cfg, &p, err);
+        if (r < 0)
+                goto out;
+        cgf = cgroup_file(s->root, name);
+        if (p.cgroup && atomic_write_file(cgf, p.cgroup, strlen(p.cgroup), 0600, err) < 0) {
+                (void)rt_kill(p.cgroup, p.pid, SIGKILL, true, NULL);
+                rt_process_done(&p);
+                r = -(*err)->code;
+                goto out;
+        }
+        ret->pid = p.pid;
+        ret->pidfd = TAKE_FD(p.pidfd);
+        ret->child = true;
+        if (state_pid_start_time(p.pid, &ret->start) < 0)
+                ret->start = 0;
+        rt_process_done(&p);
+        r = 0;
+out:
+        plan_rt_config_done(&cfg);
+        if (r < 0)
+                return berr_wrap(err, "container %s", name);
+        return r;
+}
+
+static int ctr_kill(struct backend *b, const struct backend_proc *p, int sig, bool all,
+                    struct berr **err)
+{
+        (void)b;
+        (void)all;
+        /* The stop signal goes to pid 1, as docker sends it; SIGKILL of pid 1 takes its whole pid
+         * namespace with it (every process of the container, exec'd ones included). */
+        if (sys_pidfd_send_signal(p->pidfd, sig, NULL, 0) == 0)
+                return 0;
+        if (kill(p->pid, sig) < 0 && errno != ESRCH)
+                return berr_set(err, errno, "kill %d", (int)p->pid);
+        return 0;
+}
+
+static int ctr_probe(struct backend *b, const void *config, const struct backend_proc *p,
+                     char *const *argv, struct backend_proc *ret, struct berr **err)
+{
+        struct backend_ctr *bc = (struct backend_ctr *)b;
+        const struct plan_service *s = config;
+        struct rt_process ctr = {.pid = p->pid, .pidfd = p->pidfd};
+        struct rt_exec_opts o = {.argv = (char **)argv, .stdio = {-1, -1, -1}};
+        struct rt_process rp = {0};
+        struct rt_config cfg;
+        cleanup_free char *name = NULL;
+        int r;
+
+        /* the probe runs as the container does; its name only matters for messages */
+        name = xasprintf("%s-%s", s->project, s->name);
+        backend_ctr_rt_config(s, name, &cfg);
+        cfg.seccomp_bpf = seccomp_for(bc, s, &cfg, err);
+        if (!cfg.seccomp_bpf && *err) {
+                plan_rt_config_done(&cfg);
+                return -(*err)->code;
+        }
+        r = rt_exec(&cfg, &ctr, &o, &rp, err);
+        plan_rt_config_done(&cfg);
+        if (r < 0)
+                return r;
+        ret->pid = rp.pid;
+        ret->pidfd = TAKE_FD(rp.pidfd);
+        ret->child = true;
+        ret->start = 0;
+        rt_process_done(&rp);
+        return 0;
+}
+
+static int ctr_adopt(struct backend *b, const void *config, const char *name, pid_t pid,
+                     uint64_t start, struct backend_proc *ret, struct berr **err)
+{
+        (void)b;
+        (void)config;
+        (void)name;
+        return backend_adopt_pid(pid, start, ret, err);
+}
+
+static void ctr_cleanup(struct backend *b, const void *config, const struct backend_proc *p)
+{
+        const struct plan_service *s = config;
+
+        (void)b;
+        (void)s;
+        (void)p;
+        /* The cgroup is emptied when pid 1 dies (its pid namespace goes with it); it is removed by
+         * backend_ctr_remove on rm/down, and reused by the next start of the same container. */
+}
+
+static void ctr_free(struct backend *b)
+{
+        struct backend_ctr *bc = (struct backend_ctr *)b;
+
+        for (size_t i = 0; i < bc->n_cache; i++) {
+                free(bc->cache[i].service);
+                rt_seccomp_bpf_free(bc->cache[i].bpf);
+        }
+        free(bc->cache);
+        free(bc);
+}
+
+static const struct backend_ops ctr_ops = {
+        .name = "container",
+        .start = ctr_start,
+        .kill = ctr_kill,
+        .probe = ctr_probe,
+        .adopt = ctr_adopt,
+        .cleanup = ctr_cleanup,
+        .free = ctr_free,
+};
+
+struct backend *backend_ctr_new(void)
+{
+        struct backend_ctr *bc = xcalloc(1, sizeof(*bc));
+
+        bc->base.ops = &ctr_ops;
+        return &bc->base;
+}
+
+void backend_ctr_config_free(void *config)
+{
+        plan_service_free(config);
+}
+
+int backend_ctr_remove(const char *root, const char *project, const char *name, struct berr **err)
+{
+        cleanup_free char *cg = read_cgroup(root, name);
+        cleanup_free char *dir = plan_container_dir(root, name);
+        char *dirs[] = {dir, NULL};
+        int r;
+
+        r = rt_destroy(cg, dirs, err);
+        if (r < 0)
+                return berr_wrap(err, "remove container %s", name);
+        r = net_release(project, root, name, err);
+        if (r < 0)
+                return berr_wrap(err, "release the address of %s", name);
+        return 0;
+}

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: MIT */
+/* orchestrator/backend_ctr: the supervisor's backend that runs services as containers. Its
+ * per-service config is a struct plan_service (orchestrator/plan.h). start: per-container
+ * directories under $BERTH_ROOT/containers/<name>/, the network attachments made at the runtime's
+ * pre-start barrier (veth into the new netns, address, /etc/hosts and /etc/resolv.conf written
+ * before the child mounts them), then rt_spawn. kill: the stop signal to pid 1, SIGKILL to the
+ * whole cgroup. probe: rt_exec of the healthcheck. cleanup: the cgroup goes; the container's
+ * writable layer and address stay for a restart (`rm`/`down` remove them: backend_ctr_remove). */
+#pragma once
+
+#include <stdbool.h>
+
+struct backend;
+struct berr;
+struct plan_service;
+struct rt_config;
+
+struct backend *backend_ctr_new(void);
+/* For sup_service.free_backend_config. */
+void backend_ctr_config_free(void *config);
+
+/* The runtime config of container `name` of s, with the seccomp filter compiled (cached in s's
+ * owner when b is given). Free with plan_rt_config_done. */
+void backend_ctr_rt_config(const struct plan_service *s, const char *name, struct rt_config *cfg);
+
+/* Remove what a container leaves between runs: its cgroup, directories and IPAM address.
+ * Idempotent; for `rm` and `down`. */
+int backend_ctr_remove(const char *root, const char *project, const char *name, struct berr **err);

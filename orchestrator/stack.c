@@ -1,0 +1,395 @@
+/* SPDX-License-Identifier: MIT */
+#include "orchestrator/stack.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/cleanup.h"
+#include "common/error.h"
+#include "common/graph.h"
+#include "common/strv.h"
+#include "common/xalloc.h"
+#include "netmgr/dns.h"
+#include "netmgr/netmgr.h"
+#include "orchestrator/backend_ctr.h"
+#include "orchestrator/cli.h"
+#include "orchestrator/ctl_client.h"
+#include "orchestrator/plan.h"
+#include "orchestrator/project.h"
+#include "orchestrator/state.h"
+#include "orchestrator/supervisor.h"
+#include "runtime/image.h"
+#include "spec/spec.h"
+
+int stack_load(const struct cli *cli, struct stack *st)
+{
+        int r;
+
+        memset(st, 0, sizeof(*st));
+        st->cli = cli;
+        r = project_load(cli, &st->p);
+        if (r != 0)
+                return r;
+        st->name = xstrdup(st->p->name);
+        st->svcs = xcalloc(st->p->nservices ? st->p->nservices : 1, sizeof(*st->svcs));
+        return 0;
+}
+
+void stack_done(struct stack *st)
+{
+        for (size_t i = 0; st->p && i < st->p->nservices; i++)
+                plan_service_free(st->svcs[i]);
+        free(st->svcs);
+        plan_project_free(st->pp);
+        spec_project_free(st->p);
+        free(st->name);
+        memset(st, 0, sizeof(*st));
+}
+
+static void image_to_plan(const struct image *img, const char *ref, struct plan_image *pi)
+{
+        const struct image_config *c = &img->config;
+
+        memset(pi, 0, sizeof(*pi));
+        pi->ref = ref;
+        pi->digest = img->manifest_digest ? img->manifest_digest : img->id;
+        pi->env = c->env;
+        pi->entrypoint = c->entrypoint;
+        pi->cmd = c->cmd;
+        pi->user = c->user;
+        pi->workdir = c->working_dir;
+        pi->stop_signal = c->stop_signal;
+        pi->lowerdirs = img->layer_dirs;
+        if (c->healthcheck) {
+                pi->healthcheck_test = c->healthcheck->test;
+                pi->hc_interval_ns = c->healthcheck->interval_ns;
+                pi->hc_timeout_ns = c->healthcheck->timeout_ns;
+                pi->hc_start_period_ns = c->healthcheck->start_period_ns;
+                pi->hc_start_interval_ns = c->healthcheck->start_interval_ns;
+                pi->hc_retries = c->healthcheck->retries;
+        }
+}
+
+static int plan_one(struct stack *st, size_t i, struct berr **err)
+{
+        const struct spec_service *svc = &st->p->services[i];
+        struct image *img = NULL;
+        struct plan_image pi;
+        int r;
+
+        if (st->svcs[i])
+                return 0;
+        if (!svc->image)
+                return berr_msg(
+                        err, ENOTSUP,
+                        "service `%s`: has no image, and berth cannot build images yet (build:)",
+                        svc->name);
+        r = image_open(st->cli->root, svc->image, &img, err);
+        if (r < 0)
+                return berr_wrap(err, "service `%s`", svc->name);
+        image_to_plan(img, svc->image, &pi);
+        r = plan_service_build(st->p, svc, &pi, st->cli->root, &st->svcs[i], err);
+        image_free(img);
+        return r;
+}
+
+int stack_plan(struct stack *st, char *const *services, struct berr **err)
+{
+        for (size_t i = 0; i < st->p->nservices; i++) {
+                int r;
+
+                if (!project_selected(&st->p->services[i], services))
+                        continue;
+                r = plan_one(st, i, err);
+                if (r < 0)
+                        return r;
+        }
+        if (!st->pp)
+                return plan_project_build(st->p, st->cli->root, &st->pp, err);
+        return 0;
+}
+
+int stack_net_up(struct stack *st, struct berr **err)
+{
+        cleanup_free struct net_network_config *nets = plan_net_networks(st->pp);
+        struct net_project_config cfg = {
+                .project = st->name,
+                .root = st->cli->root,
+                .networks = nets,
+                .n_networks = st->pp->n_networks,
+        };
+        int r;
+
+        if (st->pp->n_networks == 0)
+                return 0;
+        r = net_project_up(&cfg, NULL, err);
+        if (r < 0)
+                return r;
+        return 0;
+}
+
+/* Every published port of every planned container; names keeps the container names. */
+static struct net_port *collect_ports(struct stack *st, char ***names, size_t *ret_n)
+{
+        struct net_port *v = NULL;
+        size_t n = 0;
+
+        for (size_t i = 0; i < st->p->nservices; i++) {
+                const struct plan_service *s = st->svcs[i];
+
+                if (!s)
+                        continue;
+                for (unsigned k = 1; k <= s->replicas; k++) {
+                        char *name = plan_container_name(s, k);
+
+                        *names = strv_push_take(*names, name);
+                        for (size_t j = 0; j < s->n_ports; j++) {
+                                v = xrealloc(v, (n + 1) * sizeof(*v));
+                                v[n] = s->ports[j];
+                                v[n].container = name;
+                                n++;
+                        }
+                }
+        }
+        *ret_n = n;
+        return v;
+}
+
+int stack_ports_apply(struct stack *st, struct berr **err)
+{
+        cleanup_strv char **names = NULL;
+        size_t n = 0;
+        cleanup_free struct net_port *ports = collect_ports(st, &names, &n);
+
+        return net_ports_apply(st->name, st->cli->root, ports, n, NULL, NULL, err);
+}
+
+static int ports_check(struct stack *st, struct berr **err)
+{
+        cleanup_strv char **names = NULL;
+        size_t n = 0;
+        cleanup_free struct net_port *ports = collect_ports(st, &names, &n);
+
+        if (n == 0)
+                return 0;
+        return net_ports_check(st->name, ports, n, err);
+}
+
+struct dns_ud {
+        char *project;
+        char *root;
+        struct dns_server *srv;
+};
+
+/* In the supervisor: the project's DNS server answers on every network's gateway. */
+static int dns_init(struct event_base *base, void *ud, struct berr **err)
+{
+        struct dns_ud *d = ud;
+        struct dns_server_config c = {.project = d->project, .root = d->root};
+
+        return dns_server_new(base, &c, &d->srv, err);
+}
+
+static void dns_done(void *ud)
+{
+        struct dns_ud *d = ud;
+
+        dns_server_free(d->srv);
+        free(d->project);
+        free(d->root);
+        free(d);
+}
+
+static void sup_service_from_plan(struct sup_service *ss, struct plan_service *ps)
+{
+        memset(ss, 0, sizeof(*ss));
+        ss->name = xstrdup(ps->name);
+        ss->replicas = ps->replicas;
+        ss->restart = ps->restart;
+        ss->health = ps->health;
+        ss->health.argv = strv_copy(ps->health.argv);
+        ss->stop_signal = ps->stop_signal;
+        ss->stop_grace_ms = ps->stop_grace_ms;
+        ss->log = ps->log;
+        ss->config_hash = xstrdup(ps->config_hash);
+        ss->backend_config = ps;
+        ss->free_backend_config = backend_ctr_config_free;
+}
+
+int stack_supervisor(struct stack *st, struct ctl_conn **ret, struct berr **err)
+{
+        struct sup_config cfg = {0};
+        struct berr *e = NULL;
+        size_t n = 0;
+        int r;
+
+        if (ctl_connect(st->cli->run, st->name, ret, &e) == 0)
+                return 0;
+        berr_free(e);
+        if ((r = ports_check(st, err)) < 0)
+                return r;
+        cfg.project = xstrdup(st->name);
+        cfg.root = st->cli->root;
+        cfg.run = st->cli->run;
+        cfg.no_start = true;
+        cfg.backend = backend_ctr_new();
+        if (st->pp && st->pp->n_networks) {
+                struct dns_ud *d = xcalloc(1, sizeof(*d));
+
+                d->project = xstrdup(st->name);
+                d->root = xstrdup(st->cli->root);
+                cfg.loop_init = dns_init;
+                cfg.loop_done = dns_done;
+                cfg.loop_ud = d;
+        }
+        cfg.services = xcalloc(st->p->nservices ? st->p->nservices : 1, sizeof(*cfg.services));
+        for (size_t i = 0; i < st->p->nservices; i++) {
+                if (!st->svcs[i])
+                        continue;
+                /* the supervisor (a forked copy) owns its plans; keep ours for this command */
+                sup_service_from_plan(&cfg.services[n++], st->svcs[i]);
+        }
+        cfg.n_services = n;
+        r = supervisor_spawn(&cfg, err);
+        /* supervisor_spawn consumed cfg in this process too: the plans went with it */
+        for (size_t i = 0; i < st->p->nservices; i++)
+                st->svcs[i] = NULL;
+        if (r < 0)
+                return berr_wrap(err, "start the supervisor of project %s", st->name);
+        /* plan again for this command's own use (ports, exec...) */
+        for (size_t i = 0; i < st->p->nservices; i++) {
+                struct berr *pe = NULL;
+
+                if (plan_one(st, i, &pe) < 0)
+                        berr_free(pe);
+        }
+        return ctl_connect(st->cli->run, st->name, ret, err);
+}
+
+static size_t svc_index(const struct spec_project *p, const char *name)
+{
+        for (size_t i = 0; i < p->nservices; i++)
+                if (strcmp(p->services[i].name, name) == 0)
+                        return i;
+        return (size_t)-1;
+}
+
+static void add_dep_edges(const struct spec_project *p, struct graph *g, size_t i)
+{
+        const struct spec_service *s = &p->services[i];
+        size_t j;
+
+        for (size_t k = 0; k < s->ndepends_on; k++)
+                if ((j = svc_index(p, s->depends_on[k].service)) != (size_t)-1)
+                        graph_add_edge(g, i, j);
+        strv_foreach (l, s->links) {
+                cleanup_free char *n = xstrndup(l, strcspn(l, ":"));
+
+                if ((j = svc_index(p, n)) != (size_t)-1)
+                        graph_add_edge(g, i, j);
+        }
+        if (s->network_mode && strncmp(s->network_mode, "service:", 8) == 0 &&
+            (j = svc_index(p, s->network_mode + 8)) != (size_t)-1)
+                graph_add_edge(g, i, j);
+        strv_foreach (v, s->volumes_from) {
+                cleanup_free char *n = xstrndup(v, strcspn(v, ":"));
+
+                if ((j = svc_index(p, n)) != (size_t)-1)
+                        graph_add_edge(g, i, j);
+        }
+}
+
+int *stack_waves(const struct stack *st, int *ret_n)
+{
+        struct graph *g = graph_new(st->p->nservices);
+        int *w = xcalloc(st->p->nservices ? st->p->nservices : 1, sizeof(int));
+
+        for (size_t i = 0; i < st->p->nservices; i++)
+                add_dep_edges(st->p, g, i);
+        *ret_n = graph_waves(g, w);
+        graph_free(g);
+        return w;
+}
+
+static void add_with_deps(const struct spec_project *p, size_t i, bool *want)
+{
+        if (want[i])
+                return;
+        want[i] = true;
+        for (size_t k = 0; k < p->services[i].ndepends_on; k++) {
+                const struct spec_dependency *d = &p->services[i].depends_on[k];
+                size_t j = svc_index(p, d->service);
+
+                if (j != (size_t)-1)
+                        add_with_deps(p, j, want);
+        }
+        strv_foreach (l, p->services[i].links) {
+                cleanup_free char *n = xstrndup(l, strcspn(l, ":"));
+                size_t j = svc_index(p, n);
+
+                if (j != (size_t)-1)
+                        add_with_deps(p, j, want);
+        }
+}
+
+char **stack_with_deps(const struct stack *st, char *const *names, bool no_deps)
+{
+        cleanup_free bool *want = xcalloc(st->p->nservices ? st->p->nservices : 1, sizeof(bool));
+        char **v = xcalloc(1, sizeof(char *));
+
+        for (size_t i = 0; i < st->p->nservices; i++) {
+                if (!project_selected(&st->p->services[i], names))
+                        continue;
+                if (no_deps)
+                        want[i] = true;
+                else
+                        add_with_deps(st->p, i, want);
+        }
+        for (size_t i = 0; i < st->p->nservices; i++)
+                if (want[i])
+                        v = strv_push(v, st->p->services[i].name);
+        return v;
+}
+
+struct state_project *stack_state(const struct stack *st)
+{
+        struct state_project *sp = NULL;
+        struct berr *e = NULL;
+
+        if (state_load(st->cli->root, st->name, &sp, &e) < 0) {
+                berr_free(e);
+                return NULL;
+        }
+        return sp;
+}
+
+int stack_adopt_if_orphaned(struct stack *st, struct berr **err)
+{
+        struct state_project *sp = stack_state(st);
+        struct ctl_conn *conn = NULL;
+        struct berr *e = NULL;
+        bool live = false;
+        int r;
+
+        for (size_t i = 0; sp && i < sp->n_ctrs; i++)
+                live |= sp->ctrs[i].status == CTR_RUNNING || sp->ctrs[i].status == CTR_RESTARTING;
+        state_project_free(sp);
+        if (!live)
+                return 0;
+        if (ctl_connect(st->cli->run, st->name, &conn, &e) == 0) {
+                ctl_close(conn);
+                return 0;
+        }
+        berr_free(e);
+        r = stack_plan(st, NULL, err);
+        if (r < 0)
+                return r;
+        r = stack_supervisor(st, &conn, err);
+        if (r < 0)
+                return r;
+        ctl_close(conn);
+        return 1;
+}

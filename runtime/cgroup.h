@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: MIT */
+/* runtime/cgroup: one cgroup per container, `berth/<project>/<id>` nested under the calling
+ * process's own cgroup in every hierarchy (this is what lets berth run inside a delegated or
+ * managed cgroup), behind one ops table with a v1 and a v2 driver detected at run time. A cgroup
+ * is named by an opaque locator string ("v1\n<dir>\n<dir>..." or "v2\n<dir>") that callers persist
+ * and pass back. */
+#pragma once
+
+#include <stdint.h>
+
+#include <sys/types.h>
+
+struct berr;
+struct rt_resources;
+
+/* Where the hierarchies are mounted and which cgroup the caller is in. Tests point both at a fake
+ * tree; production uses cgroup_env_host(). */
+struct cgroup_env {
+        const char *mount; /* /sys/fs/cgroup */
+        const char *self;  /* contents of /proc/self/cgroup */
+};
+
+struct cgroup_ops {
+        const char *name;
+        int (*create)(const struct cgroup_env *env, const char *project, const char *id,
+                      const struct rt_resources *res, char **ret_locator, struct berr **err);
+        int (*attach)(const char *locator, pid_t pid, struct berr **err);
+        /* Signal every process; SIGKILL also waits (bounded) until the cgroup is empty. */
+        int (*kill)(const char *locator, int sig, struct berr **err);
+        int (*destroy)(const char *locator, struct berr **err);
+        int (*oom_kills)(const char *locator, uint64_t *ret, struct berr **err);
+};
+
+extern const struct cgroup_ops cgroup_v1_ops;
+extern const struct cgroup_ops cgroup_v2_ops;
+
+/* The driver for the host (statfs of /sys/fs/cgroup). */
+const struct cgroup_ops *cgroup_detect(void);
+/* The driver that made a locator; NULL when it is malformed. */
+const struct cgroup_ops *cgroup_ops_for(const char *locator);
+/* Read /proc/self/cgroup into env->self (freed with cgroup_env_done). */
+int cgroup_env_host(struct cgroup_env *env, struct berr **err);
+void cgroup_env_done(struct cgroup_env *env);
+
+/* Validate a project or container name for use as a cgroup path component. */
+int cgroup_check_name(const char *what, const char *name, struct berr **err);

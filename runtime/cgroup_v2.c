@@ -1,0 +1,204 @@
+/* SPDX-License-Identifier: MIT */
+/* runtime/cgroup_v2: the unified driver. One directory under the caller's cgroup; controllers are
+ * enabled level by level through cgroup.subtree_control (only those the parent offers); limits use
+ * the v2 files (memory.max/low/swap.max, cpu.max, cpu.weight, io.weight, pids.max); kill is one
+ * write to cgroup.kill (5.14), with a cgroup.procs walk when the file is missing. */
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+#include "common/error.h"
+#include "common/strv.h"
+#include "common/xalloc.h"
+#include "runtime/cgroup.h"
+#include "runtime/cgroup_internal.h"
+#include "runtime/runtime.h"
+
+/* Enable in dir's subtree whatever dir itself offers among the controllers berth uses. A failure
+ * at the caller's own level is tolerated (it may hold processes: the no-internal-process rule);
+ * the limit writes below then say what is missing. */
+static void enable_controllers(const char *dir)
+{
+        static const char *const want[] = {"cpu", "cpuset", "io", "memory", "pids"};
+        cleanup_free char *avail = NULL;
+        cleanup_strv char **names = NULL;
+
+        if (cg_read(dir, "cgroup.controllers", &avail, NULL) < 0)
+                return;
+        names = strv_split(avail, " \n");
+        for (size_t i = 0; i < ARRAY_SIZE(want); i++)
+                if (strv_contains(names, want[i]))
+                        (void)cg_writef(dir, "cgroup.subtree_control", NULL, "+%s", want[i]);
+}
+
+/* docker's conversions: shares 2..262144 -> weight 1..10000; blkio 10..1000 -> io 1..10000. */
+static uint64_t shares_to_weight(uint64_t s)
+{
+        if (s < 2)
+                s = 2;
+        if (s > 262144)
+                s = 262144;
+        return 1 + ((s - 2) * 9999) / 262142;
+}
+
+static uint64_t blkio_to_io_weight(uint64_t w)
+{
+        if (w < 10)
+                w = 10;
+        if (w > 1000)
+                w = 1000;
+        return 1 + ((w - 10) * 9999) / 990;
+}
+
+static int v2_limits(const char *dir, const struct rt_resources *r, struct berr **err)
+{
+        if (r->memory > 0 && cg_writef(dir, "memory.max", err, "%" PRId64, r->memory) < 0)
+                return -(*err)->code;
+        if (r->memory_reservation > 0 &&
+            cg_writef(dir, "memory.low", err, "%" PRId64, r->memory_reservation) < 0)
+                return -(*err)->code;
+        if (r->memory_swap < 0 && cg_write(dir, "memory.swap.max", "max", err) < 0)
+                return -(*err)->code;
+        if (r->memory_swap > 0 && r->memory > 0 &&
+            cg_writef(dir, "memory.swap.max", err, "%" PRId64,
+                      r->memory_swap > r->memory ? r->memory_swap - r->memory : 0) < 0)
+                return -(*err)->code;
+        if (r->cpu_quota != 0 || r->cpu_period) {
+                uint64_t period = r->cpu_period ? r->cpu_period : 100000;
+
+                if (r->cpu_quota > 0) {
+                        if (cg_writef(dir, "cpu.max", err, "%" PRId64 " %" PRIu64, r->cpu_quota,
+                                      period) < 0)
+                                return -(*err)->code;
+                } else if (cg_writef(dir, "cpu.max", err, "max %" PRIu64, period) < 0) {
+                        return -(*err)->code;
+                }
+        }
+        if (r->cpu_shares &&
+            cg_writef(dir, "cpu.weight", err, "%" PRIu64, shares_to_weight(r->cpu_shares)) < 0)
+                return -(*err)->code;
+        if (r->cpuset_cpus && cg_write(dir, "cpuset.cpus", r->cpuset_cpus, err) < 0)
+                return -(*err)->code;
+        if (r->cpuset_mems && cg_write(dir, "cpuset.mems", r->cpuset_mems, err) < 0)
+                return -(*err)->code;
+        if (r->pids_limit > 0 && cg_writef(dir, "pids.max", err, "%" PRId64, r->pids_limit) < 0)
+                return -(*err)->code;
+        if (r->pids_limit < 0 && cg_write(dir, "pids.max", "max", err) < 0)
+                return -(*err)->code;
+        if (r->blkio_weight && cg_writef(dir, "io.weight", err, "default %" PRIu64,
+                                         blkio_to_io_weight(r->blkio_weight)) < 0)
+                return -(*err)->code;
+        return 0;
+}
+
+static int v2_create(const struct cgroup_env *env, const char *project, const char *id,
+                     const struct rt_resources *res, char **ret_locator, struct berr **err)
+{
+        cleanup_free char *self = cg_self_path(env->self, "");
+        cleanup_free char *base = NULL, *leaf = NULL, *mid = NULL;
+
+        if (!self)
+                return berr_msg(err, ENOENT, "cgroup: no unified (0::) line in /proc/self/cgroup");
+        base = xasprintf("%s%s", env->mount, strcmp(self, "/") == 0 ? "" : self);
+        if (cg_mkdirs(base, project, id, &leaf, err) < 0)
+                return berr_wrap(err, "cgroup %s/%s", project, id);
+        enable_controllers(base);
+        mid = xasprintf("%s/berth", base);
+        enable_controllers(mid);
+        free(mid);
+        mid = xasprintf("%s/berth/%s", base, project);
+        enable_controllers(mid);
+        if (v2_limits(leaf, res, err) < 0) {
+                (void)cg_rmdir_leaf(leaf, NULL);
+                return berr_wrap(err, "cgroup %s/%s", project, id);
+        }
+        *ret_locator = xasprintf("v2\n%s", leaf);
+        return 0;
+}
+
+static const char *v2_dir(const char *locator)
+{
+        return strncmp(locator, "v2\n", 3) == 0 ? locator + 3 : NULL;
+}
+
+static int v2_attach(const char *locator, pid_t pid, struct berr **err)
+{
+        const char *d = v2_dir(locator);
+
+        if (!d)
+                return berr_msg(err, EINVAL, "cgroup: bad locator");
+        return cg_writef(d, "cgroup.procs", err, "%d", (int)pid);
+}
+
+static int v2_kill(const char *locator, int sig, struct berr **err)
+{
+        const char *d = v2_dir(locator);
+
+        if (!d)
+                return berr_msg(err, EINVAL, "cgroup: bad locator");
+        if (sig == SIGKILL) {
+                cleanup_free char *p = xasprintf("%s/cgroup.kill", d);
+
+                if (access(p, F_OK) == 0)
+                        return cg_write(d, "cgroup.kill", "1", err);
+        }
+        for (int i = 0; i < 1000; i++) {
+                struct timespec ts = {0, 1000 * 1000};
+                int n = 0, r;
+
+                r = cg_signal_procs(d, sig, &n, err);
+                if (r == -ENOENT) {
+                        berr_freep(err);
+                        return 0;
+                }
+                if (r < 0 || n == 0 || sig != SIGKILL)
+                        return r;
+                nanosleep(&ts, NULL);
+        }
+        return berr_msg(err, EBUSY, "cgroup %s: processes survive SIGKILL", d);
+}
+
+static int v2_destroy(const char *locator, struct berr **err)
+{
+        const char *d = v2_dir(locator);
+        cleanup_free char *p = NULL;
+
+        if (!d)
+                return berr_msg(err, EINVAL, "cgroup: bad locator");
+        p = xasprintf("%s/cgroup.procs", d);
+        if (access(p, F_OK) < 0)
+                return 0;
+        if (v2_kill(locator, SIGKILL, err) < 0)
+                return -(*err)->code;
+        return cg_rmdir_leaf(d, err);
+}
+
+static int v2_oom_kills(const char *locator, uint64_t *ret, struct berr **err)
+{
+        const char *d = v2_dir(locator);
+        cleanup_free char *text = NULL;
+
+        *ret = 0;
+        if (!d)
+                return berr_msg(err, EINVAL, "cgroup: bad locator");
+        if (cg_read(d, "memory.events", &text, err) < 0)
+                return -(*err)->code;
+        *ret = cg_keyed_value(text, "oom_kill");
+        return 0;
+}
+
+const struct cgroup_ops cgroup_v2_ops = {
+        .name = "v2",
+        .create = v2_create,
+        .attach = v2_attach,
+        .kill = v2_kill,
+        .destroy = v2_destroy,
+        .oom_kills = v2_oom_kills,
+};

@@ -1,0 +1,231 @@
+/* SPDX-License-Identifier: MIT */
+/* runtime/container_proc: see container_proc.h. */
+#include "runtime/container_proc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sys/prctl.h>
+#include <sys/resource.h>
+
+#include "common/cleanup.h"
+#include "common/error.h"
+#include "common/fdutil.h"
+#include "common/strv.h"
+#include "common/xalloc.h"
+#include "runtime/caps.h"
+#include "runtime/init.h"
+#include "runtime/runtime.h"
+#include "runtime/seccomp.h"
+#include "runtime/sync.h"
+#include "runtime/syscalls.h"
+#include "runtime/user.h"
+
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+int proc_exit_code_for(int code, bool at_exec)
+{
+        if (!at_exec)
+                return 125;
+        return code == ENOENT ? 127 : 126;
+}
+
+static const char *env_get(char *const *env, const char *key)
+{
+        size_t n = strlen(key);
+
+        for (; env && *env; env++)
+                if (strncmp(*env, key, n) == 0 && (*env)[n] == '=')
+                        return *env + n + 1;
+        return NULL;
+}
+
+char **proc_env_merge(char *const *base, char *const *over)
+{
+        char **out = strv_copy(base);
+
+        strv_foreach (kv, over) {
+                size_t klen = strcspn(kv, "=");
+                bool replaced = false;
+
+                for (char **e = out; e && *e; e++)
+                        if (strncmp(*e, kv, klen) == 0 && ((*e)[klen] == '=' || (*e)[klen] == 0)) {
+                                free(*e);
+                                *e = xstrdup(kv);
+                                replaced = true;
+                                break;
+                        }
+                if (!replaced)
+                        out = strv_push(out, kv);
+        }
+        return out;
+}
+
+static int setup_stdio(const int *stdio, struct berr **err)
+{
+        int tmp[3];
+
+        for (int i = 0; i < 3; i++) {
+                int src = stdio ? stdio[i] : -1;
+
+                tmp[i] = src >= 0 ? fcntl(src, F_DUPFD_CLOEXEC, 10)
+                                  : open("/dev/null", (i ? O_WRONLY : O_RDONLY) | O_CLOEXEC);
+                if (tmp[i] < 0)
+                        return berr_set(err, errno, "set up stdio fd %d", i);
+        }
+        for (int i = 0; i < 3; i++) {
+                if (dup2(tmp[i], i) < 0)
+                        return berr_set(err, errno, "dup2 stdio %d", i);
+                close(tmp[i]);
+        }
+        return 0;
+}
+
+static int set_rlimits(const struct proc_spec *ps, struct berr **err)
+{
+        for (size_t i = 0; i < ps->n_ulimits; i++) {
+                struct rlimit rl = {.rlim_cur = ps->ulimits[i].soft,
+                                    .rlim_max = ps->ulimits[i].hard};
+
+                if (setrlimit(ps->ulimits[i].resource, &rl) < 0)
+                        return berr_set(err, errno, "ulimit %d=%llu:%llu", ps->ulimits[i].resource,
+                                        (unsigned long long)rl.rlim_cur,
+                                        (unsigned long long)rl.rlim_max);
+        }
+        return 0;
+}
+
+static int lookup_user(const char *spec, struct user_ids *u, struct berr **err)
+{
+        cleanup_free char *pw = NULL, *gr = NULL;
+        struct berr *ignore = NULL;
+
+        (void)read_file("/etc/passwd", 1 << 22, &pw, NULL, &ignore);
+        berr_freep(&ignore);
+        (void)read_file("/etc/group", 1 << 22, &gr, NULL, &ignore);
+        berr_freep(&ignore);
+        if (user_resolve(spec, pw, gr, u, err) < 0)
+                return berr_wrap(err, "user \"%s\"", spec);
+        return 0;
+}
+
+static int switch_user(const struct user_ids *u, struct berr **err)
+{
+        if (setgroups(u->n_groups, u->groups) < 0)
+                return berr_set(err, errno, "setgroups");
+        if (setresgid(u->gid, u->gid, u->gid) < 0)
+                return berr_set(err, errno, "setgid %u", (unsigned)u->gid);
+        if (setresuid(u->uid, u->uid, u->uid) < 0)
+                return berr_set(err, errno, "setuid %u", (unsigned)u->uid);
+        return 0;
+}
+
+static int enter_cwd(const char *cwd, struct berr **err)
+{
+        if (!cwd || !*cwd)
+                cwd = "/";
+        if (chdir(cwd) == 0)
+                return 0;
+        /* docker creates a missing working_dir (as root, before the user switch). */
+        if (errno != ENOENT || mkdir_p(cwd, 0755, err) < 0 || chdir(cwd) < 0)
+                return err && *err ? berr_wrap(err, "working_dir")
+                                   : berr_set(err, errno, "working_dir %s", cwd);
+        return 0;
+}
+
+struct exec_args {
+        char **argv;
+        char **env;
+        int syncfd;
+};
+
+static int do_exec(void *ud)
+{
+        struct exec_args *a = ud;
+        struct berr *err = NULL;
+        int code;
+
+        environ = a->env;
+        execvp(a->argv[0], a->argv);
+        code = errno;
+        if (code == ENOENT)
+                berr_msg(&err, ENOENT, "exec: \"%s\": executable file not found in $PATH",
+                         a->argv[0]);
+        else
+                berr_set(&err, code, "exec \"%s\"", a->argv[0]);
+        sync_send_berr(a->syncfd, err);
+        return proc_exit_code_for(code, true);
+}
+
+static int prepare(const struct proc_spec *ps, char ***ret_env, struct berr **err)
+{
+        struct user_ids u = {0};
+        char **env = NULL;
+        int r;
+
+        /* A session of its own: otherwise the container shares the caller's process group, and
+         * kill(0, sig) inside it reaches the host processes of that group (pgrp signals are not
+         * filtered by pid namespace). */
+        if (setsid() < 0)
+                return berr_set(err, errno, "setsid");
+        if (setup_stdio(ps->stdio, err) < 0 || set_rlimits(ps, err) < 0)
+                return -(*err)->code;
+        r = lookup_user(ps->user, &u, err);
+        if (r < 0)
+                return r;
+        env = strv_copy(ps->env);
+        if (!env_get(env, "PATH"))
+                env = strv_push(env, "PATH=" DEFAULT_PATH);
+        if (!env_get(env, "HOSTNAME") && ps->hostname)
+                env = strv_push_take(env, xasprintf("HOSTNAME=%s", ps->hostname));
+        if (!env_get(env, "HOME"))
+                env = strv_push_take(env, xasprintf("HOME=%s", u.home ? u.home : "/"));
+        *ret_env = env;
+        if (enter_cwd(ps->cwd, err) < 0 || caps_apply_bounding(ps->caps, err) < 0)
+                goto fail;
+        /* Without no_new_privs the filter must go in while we still hold CAP_SYS_ADMIN. */
+        if (!ps->no_new_privs && ps->seccomp && sc_install(ps->seccomp, err) < 0)
+                goto fail;
+        if (switch_user(&u, err) < 0 || caps_apply(ps->caps, u.uid == 0, err) < 0)
+                goto fail;
+        if (ps->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+                berr_set(err, errno, "set no_new_privs");
+                goto fail;
+        }
+        if (ps->no_new_privs && ps->seccomp && sc_install(ps->seccomp, err) < 0)
+                goto fail;
+        user_ids_done(&u);
+        return 0;
+fail:
+        user_ids_done(&u);
+        return -(*err)->code;
+}
+
+noreturn void proc_exec(const struct proc_spec *ps, int syncfd)
+{
+        struct berr *err = NULL;
+        struct exec_args a = {.argv = ps->argv, .syncfd = syncfd};
+
+        if (!ps->argv || !ps->argv[0]) {
+                berr_msg(&err, EINVAL,
+                         "no command given (neither the image nor the service "
+                         "sets one)");
+                sync_send_berr(syncfd, err);
+                _exit(125);
+        }
+        if (prepare(ps, &a.env, &err) < 0) {
+                sync_send_berr(syncfd, err);
+                _exit(125);
+        }
+        /* Nothing of the parent's but stdio (and the sync socket, close-on-exec) may reach the
+         * command. */
+        (void)sys_cloexec_from(3);
+        if (ps->init)
+                init_run(do_exec, &a, syncfd);
+        _exit(do_exec(&a));
+}

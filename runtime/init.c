@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: MIT */
+/* runtime/init: see init.h. */
+#include "runtime/init.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+
+static int status_code(int st)
+{
+        if (WIFEXITED(st))
+                return WEXITSTATUS(st);
+        if (WIFSIGNALED(st))
+                return 128 + WTERMSIG(st);
+        return 1;
+}
+
+noreturn void init_run(int (*exec_fn)(void *ud), void *ud, int close_fd)
+{
+        sigset_t all, old;
+        pid_t child;
+        int sfd;
+
+        sigfillset(&all);
+        sigprocmask(SIG_BLOCK, &all, &old);
+        child = fork();
+        if (child < 0)
+                _exit(125);
+        if (child == 0) {
+                /* The command gets a normal signal disposition and its own process group, so a
+                 * forwarded SIGINT reaches it like a terminal's would. */
+                (void)setpgid(0, 0);
+                sigprocmask(SIG_SETMASK, &old, NULL);
+                _exit(exec_fn(ud));
+        }
+        if (close_fd >= 0)
+                close(close_fd);
+        sfd = signalfd(-1, &all, SFD_CLOEXEC);
+        if (sfd < 0)
+                _exit(125);
+        for (;;) {
+                struct signalfd_siginfo si;
+                ssize_t n = read(sfd, &si, sizeof(si));
+
+                if (n != (ssize_t)sizeof(si)) {
+                        if (n < 0 && errno == EINTR)
+                                continue;
+                        _exit(125);
+                }
+                if (si.ssi_signo != SIGCHLD) {
+                        (void)kill(child, (int)si.ssi_signo);
+                        continue;
+                }
+                for (;;) {
+                        int st;
+                        pid_t p = waitpid(-1, &st, WNOHANG);
+
+                        if (p <= 0)
+                                break;
+                        if (p == child)
+                                _exit(status_code(st));
+                }
+        }
+}

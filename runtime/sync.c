@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: MIT */
+/* runtime/sync: see sync.h. */
+#include "runtime/sync.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sys/socket.h>
+
+#include "common/error.h"
+
+int sync_pair(int fds[2], struct berr **err)
+{
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) < 0)
+                return berr_set(err, errno, "socketpair");
+        return 0;
+}
+
+static int send_msg(int fd, const struct sync_msg *m)
+{
+        ssize_t n;
+
+        do {
+                n = send(fd, m, sizeof(*m), MSG_NOSIGNAL);
+        } while (n < 0 && errno == EINTR);
+        return n == (ssize_t)sizeof(*m) ? 0 : -(errno ? errno : EIO);
+}
+
+int sync_send(int fd, enum sync_phase phase)
+{
+        struct sync_msg m;
+
+        memset(&m, 0, sizeof(m));
+        m.phase = phase;
+        return send_msg(fd, &m);
+}
+
+void sync_send_berr(int fd, const struct berr *err)
+{
+        struct sync_msg m;
+
+        memset(&m, 0, sizeof(m));
+        m.phase = SYNC_ERROR;
+        m.code = err ? err->code : EIO;
+        m.synthetic = err ? err->synthetic : true;
+        (void)snprintf(m.text, sizeof(m.text), "%s",
+                       err && err->msg ? err->msg : "container setup failed");
+        (void)send_msg(fd, &m);
+}
+
+static const char *phase_name(int p)
+{
+        switch (p) {
+        case SYNC_CHILD_READY:
+                return "child-ready";
+        case SYNC_PARENT_DONE:
+                return "parent-done";
+        case SYNC_ERROR:
+                return "error";
+        default:
+                return "exec";
+        }
+}
+
+int sync_wait(int fd, enum sync_phase expect, struct berr **err)
+{
+        struct sync_msg m;
+        ssize_t n;
+
+        do {
+                n = recv(fd, &m, sizeof(m), 0);
+        } while (n < 0 && errno == EINTR);
+        if (n < 0)
+                return berr_set(err, errno, "sync: waiting for %s", phase_name(expect));
+        if (n == 0) {
+                if (expect == SYNC_EXEC)
+                        return 0;
+                return berr_msg(err, ECHILD, "sync: the other side exited before %s",
+                                phase_name(expect));
+        }
+        if (n != (ssize_t)sizeof(m))
+                return berr_msg(err, EPROTO, "sync: short message (%zd bytes)", n);
+        m.text[sizeof(m.text) - 1] = '\0';
+        if (m.phase == SYNC_ERROR) {
+                int code = m.code > 0 ? m.code : EIO;
+
+                if (m.synthetic)
+                        return berr_msg(err, code, "%s", m.text);
+                return berr_set(err, code, "%s", m.text);
+        }
+        if (m.phase != (int)expect)
+                return berr_msg(err, EPROTO, "sync: expected %s, got %s", phase_name(expect),
+                                phase_name(m.phase));
+        return 0;
+}

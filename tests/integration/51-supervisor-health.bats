@@ -1,0 +1,76 @@
+#!/usr/bin/env bats
+# Healthchecks run by the supervisor: starting -> healthy -> unhealthy -> healthy, reported and
+# never acted upon; start_period; probe timeout; CMD and CMD-SHELL.
+load helpers
+load lib/orch
+
+setup() { orch_setup; }
+teardown() { orch_teardown; }
+
+@test "health: transitions follow the probe, and unhealthy is reported, not restarted" {
+  touch "$WORK/ok"
+  orch_up <<EOF_
+{"services": {"web": {"command": ["sleep", "1000"], "restart": "always",
+  "healthcheck": {"test": ["CMD", "test", "-e", "$WORK/ok"], "interval": "200ms",
+                  "timeout": "1s", "retries": 2}}}}
+EOF_
+  (cd "$WORK" && timeout 8 "$BERTH" -p "$PROJECT" super events > "$WORK/events" &)
+  run orch_field web health
+  assert_output starting
+  wait_until 3 field_is web health healthy
+  pid=$(orch_pid web)
+  rm "$WORK/ok"
+  wait_until 3 field_is web health unhealthy
+  sleep 0.5
+  run orch_pid web
+  assert_output "$pid"
+  run orch_field web restart_count
+  assert_output 0
+  touch "$WORK/ok"
+  wait_until 3 field_is web health healthy
+  sleep 0.2
+  run grep -o 'health_status ordev[^ ]*\|health=[a-z]*' "$WORK/events"
+  run grep -c 'health=unhealthy' "$WORK/events"
+  assert_output 1
+  run grep -c 'health=healthy' "$WORK/events"
+  assert_output 2
+}
+
+@test "health: failures inside start_period do not count" {
+  orch_up <<'EOF_'
+{"services": {"web": {"command": ["sleep", "1000"],
+  "healthcheck": {"test": ["CMD-SHELL", "exit 1"], "interval": "100ms", "retries": 1,
+                  "start_period": "1500ms", "start_interval": "100ms"}}}}
+EOF_
+  sleep 1
+  run orch_field web health
+  assert_output starting
+  wait_until 3 field_is web health unhealthy
+}
+
+@test "health: a probe that hangs past its timeout is a failure and is killed" {
+  orch_up <<EOF_
+{"services": {"web": {"command": ["sleep", "1000"],
+  "healthcheck": {"test": ["CMD-SHELL", "echo \$\$ >> $WORK/probes; exec sleep 100"],
+                  "interval": "100ms", "timeout": "300ms", "retries": 1}}}}
+EOF_
+  wait_until 3 field_is web health unhealthy
+  sleep 0.2
+  # every probe that timed out is gone
+  for p in $(cat "$WORK/probes"); do
+    run kill -0 "$p"
+    [ "$status" -ne 0 ] || { sleep 0.5; ! kill -0 "$p" 2>/dev/null; }
+  done
+}
+
+@test "health: disable and NONE mean no healthcheck" {
+  orch_up <<'EOF_'
+{"services": {"a": {"command": ["sleep", "1000"], "healthcheck": {"test": ["NONE"]}},
+              "b": {"command": ["sleep", "1000"], "healthcheck": {"test": "exit 1", "disable": true}}}}
+EOF_
+  sleep 0.3
+  run orch_field a health
+  assert_output null
+  run orch_field b health
+  assert_output null
+}
