@@ -15,6 +15,8 @@ extern const char cmd_ctr_usage[];
 int cmd_ctr(struct cli *cli, int argc, char **argv);
 extern const char cmd_image_usage[];
 int cmd_image(struct cli *cli, int argc, char **argv);
+extern const char cmd_images_usage[];
+int cmd_images(struct cli *cli, int argc, char **argv);
 extern const char cmd_load_usage[];
 int cmd_load(struct cli *cli, int argc, char **argv);
 extern const char cmd_super_usage[];
