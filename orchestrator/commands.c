@@ -13,6 +13,8 @@ const struct command cli_commands[] = {
         {.name = "ctr", .summary = "Run one container from a JSON description (internal)", .usage = cmd_ctr_usage, .run = cmd_ctr, .internal = true},
         {.name = "image", .summary = "Pull, list, inspect and remove images in the local store", .usage = cmd_image_usage, .run = cmd_image, .internal = true},
         {.name = "super", .summary = "Run and drive a project supervisor over host processes", .usage = cmd_super_usage, .run = cmd_super, .internal = true},
+        {.name = "images", .summary = "List images used by the project's services", .usage = cmd_images_usage, .run = cmd_images},
+        {.name = "load", .summary = "Load images from an OCI layout or docker save archive", .usage = cmd_load_usage, .run = cmd_load},
         {.name = "pull", .summary = "Pull service images", .usage = cmd_pull_usage, .run = cmd_pull},
         {.name = "up", .summary = "Create and start containers", .usage = cmd_up_usage, .run = cmd_up},
         {.name = "down", .summary = "Stop and remove containers, networks", .usage = cmd_down_usage, .run = cmd_down},
