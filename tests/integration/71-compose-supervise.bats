@@ -153,8 +153,9 @@ EOF2
   up=$!
   wait_until 10 grep -q "svc-1  | hello-fg" "$BATS_TEST_TMPDIR/fg"
   kill -INT $up
-  run wait $up
-  [ "$status" = 130 ]
+  rc=0
+  wait $up || rc=$?
+  [ "$rc" = 130 ]
   grep -q "Gracefully stopping" "$BATS_TEST_TMPDIR/fg"
   [ "$(status)" = exited ]
 }
