@@ -310,6 +310,28 @@ static int stop_all(struct stack *st, struct ctl_conn *conn, const struct up_opt
         return 0;
 }
 
+/* Whether every attached container has exited for good (none running or about to restart). */
+static bool all_exited(struct ctl_conn *conn, const struct up_opts *o)
+{
+        struct proto_request req = {
+                .op = PROTO_OP_PS, .services = o->rec.targets, .timeout_ms = -1};
+        struct proto_response resp = {0};
+        struct berr *err = NULL;
+        bool done = true;
+
+        if (ctl_call(conn, &req, &resp, 10000, &err) < 0) {
+                berr_free(err);
+                return false;
+        }
+        for (size_t i = 0; i < resp.n_ctrs; i++)
+                if (strcmp(resp.ctrs[i].status, "exited") != 0 &&
+                    strcmp(resp.ctrs[i].status, "dead") != 0)
+                        done = false;
+        req.services = NULL;
+        proto_response_done(&resp);
+        return done;
+}
+
 /* Foreground: stream logs until Ctrl-C or, with --abort-on-container-exit, a container exits. */
 static int attach(struct stack *st, struct ctl_conn *conn, const struct up_opts *o,
                   int64_t since_ns)
@@ -332,10 +354,15 @@ static int attach(struct stack *st, struct ctl_conn *conn, const struct up_opts 
                 goto out;
         }
         proto_response_done(&resp);
-        while (!interrupted) {
+        for (unsigned tick = 0; !interrupted; tick++) {
                 struct proto_event e = {0};
                 bool is_event = false;
-                int r = ctl_next(ev, &resp, &e, &is_event, 200, &err);
+                int r;
+
+                /* containers that exited before the event stream was open send no event */
+                if (tick % 5 == 0 && all_exited(conn, o))
+                        break;
+                r = ctl_next(ev, &resp, &e, &is_event, 200, &err);
 
                 if (r < 0 && err && err->code != ETIMEDOUT && err->code != EAGAIN) {
                         break;
@@ -350,6 +377,10 @@ static int attach(struct stack *st, struct ctl_conn *conn, const struct up_opts 
                         proto_event_done(&e);
                         stop_all(st, conn, o, 0);
                         goto out;
+                }
+                if (r > 0 && is_event && strcmp(e.type, "die") == 0 && all_exited(conn, o)) {
+                        proto_event_done(&e);
+                        break;
                 }
                 if (r > 0 && is_event)
                         proto_event_done(&e);

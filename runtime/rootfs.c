@@ -194,6 +194,9 @@ static int make_dev_nodes(const struct rt_config *cfg, int rootfd, struct berr *
                         if (mknodat(dfd, nodes[i].name, S_IFCHR | 0666,
                                     makedev(nodes[i].maj, nodes[i].min)) < 0)
                                 return berr_set(err, errno, "mknod /dev/%s", nodes[i].name);
+                        /* the umask took bits from mknod's mode: every user may use these */
+                        if (fchmodat(dfd, nodes[i].name, 0666, 0) < 0)
+                                return berr_set(err, errno, "chmod /dev/%s", nodes[i].name);
                         continue;
                 }
                 /* No mknod in a user namespace: bind the host's node instead. */

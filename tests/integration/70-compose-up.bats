@@ -214,3 +214,17 @@ EOF2
   (cd "$WORK/b" && "$BERTH" down -v)
   assert_no_residue "$other"
 }
+
+@test "a non-root service can use the standard /dev nodes; a foreground up returns when all exited" {
+  compose_file <<EOF2
+name: $PROJECT
+services:
+  t:
+    image: $BUSYBOX
+    user: "1000:1000"
+    command: ["sh", "-c", "echo x > /dev/null && head -c 3 /dev/zero | wc -c && head -c 3 /dev/urandom | wc -c && echo DEV-OK"]
+EOF2
+  run timeout 30 "$BERTH" --project-directory "$WORK" up
+  assert_success
+  assert_output --partial "t-1  | DEV-OK"
+}
