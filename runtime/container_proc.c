@@ -13,6 +13,7 @@
 
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 
 #include "common/cleanup.h"
 #include "common/error.h"
@@ -77,6 +78,18 @@ static void reset_signals(void)
         for (int sig = 1; sig < NSIG; sig++)
                 if (sig != SIGKILL && sig != SIGSTOP)
                         (void)signal(sig, SIG_DFL);
+        /* glibc refuses to touch its own two real-time signals (32, 33), so an ignored disposition
+         * inherited from whoever started berth would reach the container: reset them raw. */
+        for (int sig = 32; sig < 34; sig++) {
+                struct {
+                        void *handler;
+                        unsigned long flags;
+                        void *restorer;
+                        unsigned long mask;
+                } k = {0};
+
+                (void)syscall(SYS_rt_sigaction, sig, &k, NULL, sizeof(k.mask));
+        }
         sigemptyset(&none);
         (void)sigprocmask(SIG_SETMASK, &none, NULL);
 }

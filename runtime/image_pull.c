@@ -151,6 +151,27 @@ static void on_layer(size_t i, int done, void *ud)
                done ? d->size : 0, d->size);
 }
 
+/* A connection the registry drops is tried again twice, as docker does, before it is an error;
+ * what was already stored under its digest is not fetched again. */
+static int fetch_blobs(struct pull *p, const struct descriptor *todo, size_t n, int parallel,
+                       struct berr **err)
+{
+        for (int attempt = 1;; attempt++) {
+                struct berr *e = NULL;
+                int r = registry_fetch_blobs(p->reg, p->store, todo, n, parallel, on_blob_progress,
+                                             p, &e);
+
+                if (r == 0)
+                        return 0;
+                if (attempt >= 3 || e->code != ECONNRESET) {
+                        *err = e;
+                        return r;
+                }
+                berr_free(e);
+                (void)usleep(200000u * (unsigned)attempt);
+        }
+}
+
 static int fetch_layers(struct pull *p, struct berr **err)
 {
         const struct manifest *m = &p->manifest;
@@ -173,8 +194,7 @@ static int fetch_layers(struct pull *p, struct berr **err)
                 diff_ids[n] = p->config.diff_ids[i];
                 index[n++] = i;
         }
-        r = registry_fetch_blobs(p->reg, p->store, todo, n, PULL_PARALLEL, on_blob_progress, p,
-                                 err);
+        r = fetch_blobs(p, todo, n, PULL_PARALLEL, err);
         if (r < 0)
                 return r;
         /* unpacking is bound by file creation latency, so layers go in parallel */
