@@ -140,16 +140,17 @@ EOF2
 @test "logs -f follows a container across restarts" {
   one_service always "echo line-\$\$(date +%s%N); sleep 0.3; exit 1"
   b up -d
-  b logs -f > "$BATS_TEST_TMPDIR/follow" 2>&1 &
+  "$BERTH" --project-directory "$WORK" logs -f > "$BATS_TEST_TMPDIR/follow" 2>&1 3>&- &
   follower=$!
   wait_until 15 eval 'test "$(grep -c line- "$BATS_TEST_TMPDIR/follow")" -ge 3'
   kill $follower
+  wait $follower || true
   grep -q "svc-1  | line-" "$BATS_TEST_TMPDIR/follow"
 }
 
 @test "a foreground up streams logs and Ctrl-C stops the project with exit 130" {
   one_service no "trap 'echo bye; exit 0' TERM; echo hello-fg; sleep 1000 & wait"
-  (cd "$WORK" && exec "$BERTH" up) > "$BATS_TEST_TMPDIR/fg" 2>&1 &
+  (cd "$WORK" && exec "$BERTH" up) > "$BATS_TEST_TMPDIR/fg" 2>&1 3>&- &
   up=$!
   wait_until 10 grep -q "svc-1  | hello-fg" "$BATS_TEST_TMPDIR/fg"
   kill -INT $up
