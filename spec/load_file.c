@@ -9,13 +9,14 @@
 #include "common/cleanup.h"
 #include "common/error.h"
 #include "common/fdutil.h"
+#include "common/strbuf.h"
 #include "common/strv.h"
 #include "common/xalloc.h"
 #include "spec/internal.h"
 #include "spec/spec.h"
 
 #define MAX_FILE_SIZE (16u << 20)
-#define MAX_NESTING 32
+#define MAX_NESTING   32
 
 const char *spec_loader_env(const char *name, void *loader)
 {
@@ -37,7 +38,7 @@ char *spec_read_text(struct loader *l, const char *path, const char *display,
         else
                 r = read_file(path, MAX_FILE_SIZE, &buf, ret_len, &err);
         if (r < 0) {
-                const char *what = r == -ENOENT ? "no such file"
+                const char *what = r == -ENOENT  ? "no such file"
                                    : r == -EFBIG ? "file too large (16 MiB at most)"
                                                  : strerror(-r);
 
@@ -51,9 +52,20 @@ char *spec_read_text(struct loader *l, const char *path, const char *display,
         return buf;
 }
 
+char *spec_display_path(const struct loader *l, const char *abs)
+{
+        size_t n = strlen(l->cwd);
+
+        if (strncmp(abs, l->cwd, n) == 0 && abs[n] == '/')
+                return xstrdup(abs + n + 1);
+        return xstrdup(abs);
+}
+
 static const char *intern(struct loader *l, const char *s)
 {
-        strv_foreach(n, l->names) if (strcmp(n, s) == 0) return n;
+        strv_foreach (n, l->names)
+                if (strcmp(n, s) == 0)
+                        return n;
         l->names = strv_push(l->names, s);
         return l->names[strv_length(l->names) - 1];
 }
@@ -118,8 +130,8 @@ static void interp_missing(const char *name, void *ud)
 static void interpolate_file(struct loader *l, struct spec_node *n, const char *path)
 {
         struct interp_ud u = {.l = l, .at = n, .path = path};
-        struct spec_interp ip = {.lookup = interp_lookup, .userdata = &u,
-                                 .missing = interp_missing};
+        struct spec_interp ip = {
+                .lookup = interp_lookup, .userdata = &u, .missing = interp_missing};
 
         if (n->kind == SPEC_SCALAR) {
                 spec_interpolate_tree(&ip, n, path, l->diags);
@@ -162,6 +174,23 @@ static void stack_pop(struct loader *l)
 static void resolve_extends(struct loader *l, struct spec_node *services, const char *file,
                             const char *base_dir, const char *name);
 
+/* "a -> b -> a" from the stack entries "file#a", "file#b" that lead back to key. */
+static char *loop_chain(struct loader *l, const char *key)
+{
+        struct strbuf b = STRBUF_INIT;
+        bool in = false;
+
+        strv_foreach (e, l->stack) {
+                const char *h = strchr(e, '#');
+
+                in = in || strcmp(e, key) == 0;
+                if (in && h)
+                        strbuf_printf(&b, "%s -> ", h + 1);
+        }
+        strbuf_puts(&b, strchr(key, '#') + 1);
+        return strbuf_take(&b);
+}
+
 /* The base service named by `extends` (resolved, normalised), or NULL. */
 static struct spec_node *extends_base(struct loader *l, struct spec_node *services,
                                       const char *file, const char *base_dir,
@@ -170,7 +199,7 @@ static struct spec_node *extends_base(struct loader *l, struct spec_node *servic
         const char *svc = spec_map_str(ext, "service");
         const char *other = spec_map_str(ext, "file");
         struct spec_node *doc = NULL, *base;
-        char *abs = NULL;
+        char *abs = NULL, *disp;
 
         if (!svc)
                 return NULL;
@@ -180,7 +209,9 @@ static struct spec_node *extends_base(struct loader *l, struct spec_node *servic
                         return NULL;
                 }
                 abs = spec_abs_path(base_dir, other, spec_loader_env, l);
-                doc = spec_load_file(l, abs, intern(l, other), NULL, spec_map_get(ext, "file"));
+                disp = spec_display_path(l, abs);
+                doc = spec_load_file(l, abs, disp, NULL, spec_map_get(ext, "file"));
+                free(disp);
                 if (!doc) {
                         free(abs);
                         return NULL;
@@ -217,7 +248,10 @@ static void resolve_extends(struct loader *l, struct spec_node *services, const 
         key = xasprintf("%s#%s", file, name);
         path = xasprintf("services.%s.extends", name);
         if (stack_has(l, key) || strv_length(l->stack) >= MAX_NESTING) {
-                spec_err(l->diags, ext, path, "extends loop: service \"%s\" extends itself", name);
+                char *chain = loop_chain(l, key);
+
+                spec_err(l->diags, ext, path, "extends loop: %s", chain);
+                free(chain);
                 spec_map_del(svc, "extends");
                 goto out;
         }
@@ -273,8 +307,7 @@ static void import_resources(struct loader *l, struct spec_node *doc, const stru
                 }
                 for (size_t i = 0; i < src->n; i++) {
                         if (spec_map_index(dst, spec_map_key(src, i)) >= 0) {
-                                spec_err(l->diags, at, path,
-                                         "%s.%s is imported twice", kinds[k],
+                                spec_err(l->diags, at, path, "%s.%s is imported twice", kinds[k],
                                          spec_map_key(src, i));
                                 continue;
                         }
@@ -296,7 +329,7 @@ static void include_one(struct loader *l, const struct spec_node *it, const char
         }
         for (size_t i = 0; i < (paths->kind == SPEC_SEQ ? paths->n : 1); i++) {
                 const struct spec_node *p = paths->kind == SPEC_SEQ ? paths->vals[i] : paths;
-                char *abs, *dir, *pd;
+                char *abs, *dir, *pd, *disp;
                 struct spec_node *doc;
 
                 if (p->kind != SPEC_SCALAR)
@@ -304,7 +337,9 @@ static void include_one(struct loader *l, const struct spec_node *it, const char
                 abs = spec_abs_path(base_dir, p->str, spec_loader_env, l);
                 dir = dir_of(abs);
                 pd = pdir ? spec_abs_path(base_dir, pdir, spec_loader_env, l) : xstrdup(dir);
-                doc = spec_load_file(l, abs, intern(l, p->str), pd, p);
+                disp = spec_display_path(l, abs);
+                doc = spec_load_file(l, abs, disp, pd, p);
+                free(disp);
                 if (doc && !merged)
                         merged = doc;
                 else if (doc)
@@ -353,8 +388,7 @@ static struct spec_node *parse_file(struct loader *l, const char *path, const ch
         int r;
 
         if (o->buffer && l->files && strcmp(path, l->files[0]) == 0) {
-                r = spec_yaml_parse_buffer(display, o->buffer, o->buffer_len, &lim, &doc,
-                                           l->diags);
+                r = spec_yaml_parse_buffer(display, o->buffer, o->buffer_len, &lim, &doc, l->diags);
         } else {
                 text = spec_read_text(l, path, display, ref, NULL, &len);
                 if (!text)
@@ -380,15 +414,19 @@ static struct spec_node *parse_file(struct loader *l, const char *path, const ch
 struct spec_node *spec_load_file(struct loader *l, const char *path, const char *display,
                                  const char *base_dir, const struct spec_node *ref)
 {
-        struct norm c = {.diags = l->diags, .lookup = spec_loader_env, .userdata = l,
+        struct norm c = {.diags = l->diags,
+                         .lookup = spec_loader_env,
+                         .userdata = l,
                          .no_files = l->o->no_external_files};
         struct spec_node *doc;
         char *dir = NULL;
 
         if (stack_has(l, path) || strv_length(l->stack) >= MAX_NESTING) {
                 if (ref)
-                        spec_err(l->diags, ref, NULL, "%s is already being loaded (an include "
-                                 "or extends loop)", display);
+                        spec_err(l->diags, ref, NULL,
+                                 "%s is already being loaded (an include "
+                                 "or extends loop)",
+                                 display);
                 else
                         spec_diag_add(l->diags, SPEC_ERROR, display, 0, 0, NULL,
                                       "include or extends loop");

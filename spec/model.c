@@ -73,8 +73,7 @@ static struct spec_kvs get_kvs(const struct spec_node *n, const char *key)
         r.v = xcalloc(m->n ? m->n : 1, sizeof(*r.v));
         for (size_t i = 0; i < m->n; i++) {
                 r.v[r.n].key = xstrdup(spec_map_key(m, i));
-                r.v[r.n++].value =
-                        spec_node_is_null(m->vals[i]) ? NULL : xstrdup(m->vals[i]->str);
+                r.v[r.n++].value = spec_node_is_null(m->vals[i]) ? NULL : xstrdup(m->vals[i]->str);
         }
         return r;
 }
@@ -224,8 +223,8 @@ static void read_ulimits(struct spec_service *s, const struct spec_node *svc)
                 int64_t single = 0;
 
                 u->name = xstrdup(spec_map_key(m, i));
-                if (v->kind == SPEC_SCALAR && spec_parse_int(v->str, INT64_MIN, INT64_MAX,
-                                                             &single) == 0) {
+                if (v->kind == SPEC_SCALAR &&
+                    spec_parse_int(v->str, INT64_MIN, INT64_MAX, &single) == 0) {
                         u->soft = u->hard = single;
                 } else {
                         u->soft = get_int(v, "soft", 0);
@@ -246,8 +245,7 @@ static void read_deploy(struct spec_service *s, const struct spec_node *svc)
         s->replicas = get_int(d, "replicas", get_int(svc, "scale", 1));
         s->limits = (struct spec_resources){get_float(lim, "cpus"), get_int(lim, "memory", 0),
                                             get_int(lim, "pids", 0)};
-        s->reservations = (struct spec_resources){get_float(rsv, "cpus"),
-                                                  get_int(rsv, "memory", 0),
+        s->reservations = (struct spec_resources){get_float(rsv, "cpus"), get_int(rsv, "memory", 0),
                                                   get_int(rsv, "pids", 0)};
         s->restart_policy_condition = rp ? get_str(rp, "condition") : NULL;
         if (rp && !s->restart_policy_condition)
@@ -347,9 +345,8 @@ static void read_networks_top(struct spec_project *p, const struct spec_node *m)
                 struct spec_network *n = &p->networks[p->nnetworks++];
                 const struct spec_node *v = m->vals[i];
                 const struct spec_node *cfg = spec_map_get(spec_map_get(v, "ipam"), "config");
-                const struct spec_node *c0 = cfg && cfg->kind == SPEC_SEQ && cfg->n
-                                                     ? cfg->vals[0]
-                                                     : NULL;
+                const struct spec_node *c0 =
+                        cfg && cfg->kind == SPEC_SEQ && cfg->n ? cfg->vals[0] : NULL;
 
                 n->key = xstrdup(spec_map_key(m, i));
                 n->name = get_str(v, "name");
@@ -509,17 +506,29 @@ static void service_free_parts(struct spec_service *s)
 
 static void service_free(struct spec_service *s)
 {
-        char **strs[] = {&s->name,         &s->image,       &s->container_name,
-                         &s->build_context, &s->build_dockerfile, &s->network_mode,
-                         &s->restart,      &s->user,        &s->working_dir,
-                         &s->hostname,     &s->domainname,  &s->ipc,
-                         &s->pid,          &s->uts,         &s->cpuset,
-                         &s->stop_signal,  &s->pull_policy, &s->restart_policy_condition,
+        char **strs[] = {&s->name,
+                         &s->image,
+                         &s->container_name,
+                         &s->build_context,
+                         &s->build_dockerfile,
+                         &s->network_mode,
+                         &s->restart,
+                         &s->user,
+                         &s->working_dir,
+                         &s->hostname,
+                         &s->domainname,
+                         &s->ipc,
+                         &s->pid,
+                         &s->uts,
+                         &s->cpuset,
+                         &s->stop_signal,
+                         &s->pull_policy,
+                         &s->restart_policy_condition,
                          &s->logging_driver};
-        char ***vs[] = {&s->command, &s->entrypoint, &s->expose,       &s->cap_add,
-                        &s->cap_drop, &s->dns,       &s->dns_search,   &s->dns_opt,
-                        &s->extra_hosts, &s->security_opt, &s->tmpfs, &s->profiles,
-                        &s->links,   &s->volumes_from, &s->group_add, &s->healthcheck.test};
+        char ***vs[] = {&s->command,     &s->entrypoint,   &s->expose,     &s->cap_add,
+                        &s->cap_drop,    &s->dns,          &s->dns_search, &s->dns_opt,
+                        &s->extra_hosts, &s->security_opt, &s->tmpfs,      &s->profiles,
+                        &s->links,       &s->volumes_from, &s->group_add,  &s->healthcheck.test};
 
         for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
                 free(*strs[i]);

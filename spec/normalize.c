@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "common/strbuf.h"
+#include "common/strv.h"
 #include "common/xalloc.h"
 #include "spec/schema.h"
 #include "spec/types.h"
@@ -29,8 +30,7 @@ static void vdiag(struct spec_diags *d, enum spec_severity sev, const struct spe
 {
         char *m = xvasprintf(fmt, ap);
 
-        spec_diag_add(d, sev, n ? n->file : NULL, n ? n->line : 0, n ? n->col : 0, path, "%s",
-                      m);
+        spec_diag_add(d, sev, n ? n->file : NULL, n ? n->line : 0, n ? n->col : 0, path, "%s", m);
         free(m);
 }
 
@@ -65,15 +65,34 @@ const char *spec_kind_name(const struct spec_node *n)
         return n->kind == SPEC_MAP ? "a mapping" : n->kind == SPEC_SEQ ? "a list" : "a string";
 }
 
+/* Lexical clean like Go's filepath.Clean: no symlink resolution, as compose does. */
 static char *path_clean(char *p)
 {
-        char *r = canonicalize_file_name(p);
+        char **parts = strv_split(p, "/"), **out = NULL;
+        struct strbuf b = STRBUF_INIT;
 
-        if (r) {
-                free(p);
-                return r;
+        strv_foreach (c, parts) {
+                size_t n = strv_length(out);
+
+                if (strcmp(c, ".") == 0)
+                        continue;
+                if (strcmp(c, "..") == 0) {
+                        if (n) {
+                                free(out[n - 1]);
+                                out[n - 1] = NULL;
+                        }
+                        continue;
+                }
+                out = strv_push(out, c);
         }
-        return p;
+        strv_foreach (c, out)
+                strbuf_printf(&b, "/%s", c);
+        if (!b.len)
+                strbuf_putc(&b, '/');
+        strv_free(parts);
+        strv_free(out);
+        free(p);
+        return strbuf_take(&b);
 }
 
 char *spec_abs_path(const char *base_dir, const char *p, spec_env_lookup_fn lookup, void *ud)
@@ -84,11 +103,7 @@ char *spec_abs_path(const char *base_dir, const char *p, spec_env_lookup_fn look
                 return xasprintf("%s%s", home ? home : "", p + 1);
         }
         if (p[0] == '/')
-                return xstrdup(p);
-        if (strcmp(p, ".") == 0)
-                return xstrdup(base_dir);
-        if (strncmp(p, "./", 2) == 0)
-                p += 2;
+                return path_clean(xstrdup(p));
         return path_clean(xasprintf("%s/%s", base_dir, p));
 }
 
@@ -97,7 +112,9 @@ bool norm_want(struct norm *c, struct spec_node *n, enum spec_node_kind kind, co
         if (n->kind == kind && !(kind == SPEC_SCALAR && spec_node_is_null(n)))
                 return true;
         spec_err(c->diags, n, path, "expected %s, found %s",
-                 kind == SPEC_MAP ? "a mapping" : kind == SPEC_SEQ ? "a list" : "a string",
+                 kind == SPEC_MAP   ? "a mapping"
+                 : kind == SPEC_SEQ ? "a list"
+                                    : "a string",
                  spec_kind_name(n));
         return false;
 }
@@ -305,15 +322,21 @@ void n_mapof(struct norm *c, const struct field *f, struct spec_node *n, const c
         }
         if (!norm_want(c, n, SPEC_MAP, path))
                 return;
-        for (size_t i = 0; i < n->n; i++) {
+        for (size_t i = 0; i < n->n;) {
                 struct spec_node *v = n->vals[i];
                 char *p = spec_path_key(path, spec_map_key(n, i));
+                bool ok;
 
                 if (spec_node_is_null(v))
                         spec_node_replace(v, spec_node_new(SPEC_MAP, NULL, 0, 0));
-                if (norm_want(c, v, SPEC_MAP, p))
+                ok = norm_want(c, v, SPEC_MAP, p);
+                if (ok)
                         norm_table(c, f->sub, v, p);
                 free(p);
+                if (ok)
+                        i++;
+                else
+                        spec_node_remove(n, i);
         }
 }
 
@@ -328,6 +351,27 @@ void n_listof(struct norm *c, const struct field *f, struct spec_node *n, const 
                         norm_table(c, f->sub, n->vals[i], p);
                 free(p);
         }
+        for (size_t i = 0; i < n->n;)
+                if (n->vals[i]->kind != SPEC_MAP)
+                        spec_node_remove(n, i);
+                else
+                        i++;
+}
+
+/* Run a field's handler; false when the value is malformed and must be dropped. */
+static bool norm_field(struct norm *c, const struct field *f, struct spec_node *v, char *path)
+{
+        size_t before = spec_diags_count(c->diags, SPEC_ERROR);
+        bool container = f->fn == n_map || f->fn == n_mapof || f->fn == n_listof;
+        bool ok;
+
+        f->fn(c, f, v, path);
+        if (container)
+                ok = v->kind == (f->fn == n_listof ? SPEC_SEQ : SPEC_MAP);
+        else
+                ok = spec_diags_count(c->diags, SPEC_ERROR) == before;
+        free(path);
+        return ok;
 }
 
 void norm_table(struct norm *c, const struct field *table, struct spec_node *n, const char *path)
@@ -354,8 +398,7 @@ void norm_table(struct norm *c, const struct field *table, struct spec_node *n, 
                         i++;
                         continue;
                 }
-                if (spec_node_is_null(n->vals[i]) && (f->flags & F_NULLABLE) &&
-                    f->fn != n_mapof) {
+                if (spec_node_is_null(n->vals[i]) && (f->flags & F_NULLABLE) && f->fn != n_mapof) {
                         free(p);
                         i++;
                         continue;
@@ -363,9 +406,11 @@ void norm_table(struct norm *c, const struct field *table, struct spec_node *n, 
                 if (f->flags & F_WARN)
                         spec_warn_once(c->diags, n->keys[i], p,
                                        "not supported by berth yet; accepted and ignored");
-                f->fn(c, f, n->vals[i], p);
                 free(p);
-                i++;
+                if (!norm_field(c, f, n->vals[i], spec_path_key(path, k)))
+                        spec_node_remove(n, i); /* later steps only see well-formed values */
+                else
+                        i++;
         }
 }
 

@@ -31,13 +31,9 @@ static bool disabled(const struct vctx *v, const char *svc)
 static void check_service_ref(struct vctx *v, const struct spec_node *at, const char *path,
                               const char *svc, const char *what)
 {
-        if (spec_map_get(v->services, svc))
-                return;
-        if (disabled(v, svc))
-                spec_err(v->l->diags, at, path, "%s service \"%s\", which its profiles disable",
-                         what, svc);
-        else
-                spec_err(v->l->diags, at, path, "%s undefined service \"%s\"", what, svc);
+        if (spec_map_get(v->services, svc) || disabled(v, svc))
+                return; /* a service its profiles disable may still be named, as in compose */
+        spec_err(v->l->diags, at, path, "%s undefined service \"%s\"", what, svc);
 }
 
 static void check_depends(struct vctx *v, struct spec_node *svc, const char *spath)
@@ -49,7 +45,8 @@ static void check_depends(struct vctx *v, struct spec_node *svc, const char *spa
                 const char *req = spec_map_str(deps->vals[i], "required");
                 char *p = spec_path_key(spath, "depends_on");
 
-                if (!spec_map_get(v->services, dep) && req && strcmp(req, "false") == 0) {
+                if (!spec_map_get(v->services, dep) && !disabled(v, dep) && req &&
+                    strcmp(req, "false") == 0) {
                         spec_node_remove(deps, i); /* optional and absent: dropped */
                         free(p);
                         continue;
@@ -135,6 +132,19 @@ static void check_resources(struct vctx *v, struct spec_node *svc, const char *s
         }
 }
 
+/* Whether an error was already reported inside this key path (no follow-up noise). */
+static bool errors_under(const struct spec_diags *d, const char *path)
+{
+        size_t n = strlen(path);
+
+        for (size_t i = 0; i < d->n; i++)
+                if (d->v[i].severity == SPEC_ERROR && d->v[i].path &&
+                    strncmp(d->v[i].path, path, n) == 0 &&
+                    (d->v[i].path[n] == '.' || d->v[i].path[n] == '\0'))
+                        return true;
+        return false;
+}
+
 static void check_service(struct vctx *v, size_t i, char ***names)
 {
         struct spec_node *svc = v->services->vals[i];
@@ -142,7 +152,8 @@ static void check_service(struct vctx *v, size_t i, char ***names)
         const char *cn = spec_map_str(svc, "container_name");
         char *spath = spec_path_key("services", name);
 
-        if (!spec_map_get(svc, "image") && !spec_map_get(svc, "build"))
+        if (!spec_map_get(svc, "image") && !spec_map_get(svc, "build") &&
+            !errors_under(v->l->diags, spath))
                 spec_err(v->l->diags, v->services->keys[i], spath,
                          "a service needs an `image` or a `build`");
         if (cn && strv_contains(*names, cn))
