@@ -191,60 +191,59 @@ static char *loop_chain(struct loader *l, const char *key)
         return strbuf_take(&b);
 }
 
-/* The base service named by `extends` (resolved, normalised), or NULL. */
+/* The base service named by `extends` (resolved, normalised), or NULL. ext may be freed by
+ * the recursion (a loop), so everything needed from it is copied first. */
 static struct spec_node *extends_base(struct loader *l, struct spec_node *services,
                                       const char *file, const char *base_dir,
                                       const struct spec_node *ext, const char *path)
 {
-        const char *svc = spec_map_str(ext, "service");
-        const char *other = spec_map_str(ext, "file");
-        struct spec_node *doc = NULL, *base;
-        char *abs = NULL, *disp;
+        char *svc = xstrdup(spec_map_str(ext, "service") ? spec_map_str(ext, "service") : "");
+        const char *o = spec_map_str(ext, "file");
+        char *other = o ? xstrdup(o) : NULL, *abs = NULL, *disp;
+        struct spec_node *at = spec_node_copy(spec_map_get(ext, other ? "file" : "service"));
+        struct spec_node *doc = NULL, *base = NULL;
 
-        if (!svc)
-                return NULL;
+        if (other && l->o->no_external_files) {
+                spec_err(l->diags, at, path, "extends from another file is disabled");
+                goto out;
+        }
         if (other) {
-                if (l->o->no_external_files) {
-                        spec_err(l->diags, ext, path, "extends from another file is disabled");
-                        return NULL;
-                }
                 abs = spec_abs_path(base_dir, other, spec_loader_env, l);
                 disp = spec_display_path(l, abs);
-                doc = spec_load_file(l, abs, disp, NULL, spec_map_get(ext, "file"));
+                doc = spec_load_file(l, abs, disp, NULL, at);
                 free(disp);
-                if (!doc) {
-                        free(abs);
-                        return NULL;
-                }
+                if (!doc)
+                        goto out;
                 services = spec_map_get(doc, "services");
-                file = abs;
         }
-        base = spec_map_get(services, svc);
-        if (!base) {
-                spec_err(l->diags, spec_map_get(ext, "service"), path,
-                         "cannot extend service \"%s\": no such service%s%s", svc,
-                         other ? " in " : "", other ? other : "");
-        } else {
-                if (!other) /* another file's services were resolved when it was loaded */
-                        resolve_extends(l, services, file, base_dir, svc);
-                base = spec_node_copy(spec_map_get(services, svc));
+        if (!spec_map_get(services, svc)) {
+                spec_err(l->diags, at, path, "cannot extend service \"%s\": no such service%s%s",
+                         svc, other ? " in " : "", other ? other : "");
+                goto out;
         }
+        if (!other) /* another file's services were resolved when it was loaded */
+                resolve_extends(l, services, file, base_dir, svc);
+        base = spec_node_copy(spec_map_get(services, svc));
+out:
         spec_node_free(doc);
+        spec_node_free(at);
         free(abs);
+        free(svc);
+        free(other);
         return base;
 }
 
 /* Replace services[name] by its extends base with itself merged on top. */
 static void resolve_extends(struct loader *l, struct spec_node *services, const char *file,
-                            const char *base_dir, const char *name)
+                            const char *base_dir, const char *name_)
 {
-        struct spec_node *svc = spec_map_get(services, name);
-        struct spec_node *ext = spec_map_get(svc, "extends"), *base;
-        char *key, *path;
+        struct spec_node *ext = spec_map_get(spec_map_get(services, name_), "extends"), *base;
+        char *name, *key, *path;
         long i;
 
         if (!ext || ext->kind != SPEC_MAP)
                 return;
+        name = xstrdup(name_);
         key = xasprintf("%s#%s", file, name);
         path = xasprintf("services.%s.extends", name);
         if (stack_has(l, key) || strv_length(l->stack) >= MAX_NESTING) {
@@ -252,21 +251,23 @@ static void resolve_extends(struct loader *l, struct spec_node *services, const 
 
                 spec_err(l->diags, ext, path, "extends loop: %s", chain);
                 free(chain);
-                spec_map_del(svc, "extends");
-                goto out;
+                goto out; /* the frame that started the loop removes `extends` */
         }
         l->stack = strv_push(l->stack, key);
         base = extends_base(l, services, file, base_dir, ext, path);
         stack_pop(l);
-        svc = spec_map_get(services, name); /* may have moved: services was edited */
         i = spec_map_index(services, name);
-        spec_map_del(svc, "extends");
+        if (i >= 0)
+                spec_map_del(services->vals[i], "extends");
         if (base && i >= 0) {
                 spec_map_del(base, "extends");
                 spec_merge(base, services->vals[i], "services.*");
                 services->vals[i] = base;
+        } else {
+                spec_node_free(base);
         }
 out:
+        free(name);
         free(key);
         free(path);
 }
@@ -380,13 +381,15 @@ static void resolve_includes(struct loader *l, struct spec_node *doc, const char
 static struct spec_node *parse_file(struct loader *l, const char *path, const char *display,
                                     const struct spec_node *ref)
 {
-        static const struct spec_yaml_limits lim = SPEC_YAML_DEFAULT_LIMITS;
+        struct spec_yaml_limits lim = SPEC_YAML_DEFAULT_LIMITS;
         const struct spec_load_opts *o = l->o;
         struct spec_node *doc = NULL;
         char *text = NULL;
         size_t len;
         int r;
 
+        if (o->max_nodes)
+                lim.max_nodes = o->max_nodes;
         if (o->buffer && l->files && strcmp(path, l->files[0]) == 0) {
                 r = spec_yaml_parse_buffer(display, o->buffer, o->buffer_len, &lim, &doc, l->diags);
         } else {

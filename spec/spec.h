@@ -32,6 +32,7 @@ struct spec_load_opts {
         const char *buffer_name;
         bool no_external_files; /* never read extends/include/env_file files (fuzzing) */
         int stdin_fd;           /* for "-"; 0 when unset */
+        size_t max_nodes;       /* YAML nodes per file, aliases expanded (0: 4 million) */
 };
 
 struct spec_kv {

@@ -453,6 +453,7 @@ static void on_alias(struct builder *b, const yaml_event_t *ev)
 
                 b_error(b, line, col, NULL, m);
                 free(m);
+                attach(b, spec_node_new(SPEC_SCALAR, b->name, line, col)); /* keep pairs aligned */
                 return;
         }
         if (!count_node(b, count_nodes(target), line, col))
@@ -495,8 +496,8 @@ static void on_end(struct builder *b)
         if (!b->depth)
                 return;
         f = b->stack[--b->depth];
-        if (f.key) /* cannot happen with a well-formed event stream */
-                spec_node_free(f.key);
+        if (f.key) /* an anchor may point at it */
+                discard(b, f.key);
         apply_merges(&f);
         if (f.anchor)
                 anchor_add(b, f.anchor, f.node);
