@@ -280,8 +280,11 @@ static void resolve_all_extends(struct loader *l, struct spec_node *doc, const c
         if (!services || services->kind != SPEC_MAP)
                 return;
         for (size_t i = 0; i < services->n; i++) {
-                char *name = xstrdup(spec_map_key(services, i));
+                char *name;
 
+                if (!spec_map_get(services->vals[i], "extends"))
+                        continue;
+                name = xstrdup(spec_map_key(services, i));
                 resolve_extends(l, services, file, base_dir, name);
                 free(name);
         }

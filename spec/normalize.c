@@ -314,6 +314,17 @@ void n_map(struct norm *c, const struct field *f, struct spec_node *n, const cha
                 norm_table(c, f->sub, n, path);
 }
 
+/* The deprecated `external: {name: x}` means `name: x` + `external: true` (compose). */
+static void relocate_external_name(struct spec_node *v)
+{
+        struct spec_node *ext = spec_map_get(v, "external");
+        const char *name = spec_map_str(ext, "name");
+
+        if (!ext || ext->kind != SPEC_MAP || !name || spec_map_get(v, "name"))
+                return;
+        spec_map_set(v, "name", spec_node_copy(spec_map_get(ext, "name")));
+}
+
 void n_mapof(struct norm *c, const struct field *f, struct spec_node *n, const char *path)
 {
         if (spec_node_is_null(n)) {
@@ -329,6 +340,7 @@ void n_mapof(struct norm *c, const struct field *f, struct spec_node *n, const c
 
                 if (spec_node_is_null(v))
                         spec_node_replace(v, spec_node_new(SPEC_MAP, NULL, 0, 0));
+                relocate_external_name(v);
                 ok = norm_want(c, v, SPEC_MAP, p);
                 if (ok)
                         norm_table(c, f->sub, v, p);
@@ -420,10 +432,7 @@ void norm_table(struct norm *c, const struct field *table, struct spec_node *n, 
 void n_external(struct norm *c, const struct field *f, struct spec_node *n, const char *path)
 {
         if (n->kind == SPEC_MAP) {
-                const char *name = spec_map_str(n, "name");
-
                 spec_warn_once(c->diags, n, path, "`external.name` is deprecated; use `name`");
-                (void)name;
                 spec_node_replace(n, spec_node_new_scalar("true", n));
                 n->quoted = false;
                 return;

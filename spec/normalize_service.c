@@ -76,8 +76,6 @@ static const struct field healthcheck_fields[] = {
 static void port_published(struct norm *c, const struct field *f, struct spec_node *n,
                            const char *path)
 {
-        uint32_t lo;
-
         (void)f;
         if (n->kind != SPEC_SCALAR || spec_node_is_null(n)) {
                 spec_err(c->diags, n, path, "expected a port or a range, found %s",
@@ -96,7 +94,6 @@ static void port_published(struct norm *c, const struct field *f, struct spec_no
                 spec_port_specs_free(ps, np);
                 free(spec);
         }
-        (void)lo;
         n->quoted = true;
 }
 

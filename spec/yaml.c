@@ -219,7 +219,14 @@ void spec_map_del(struct spec_node *n, const char *key)
 
 /* ---- the event-driven builder ------------------------------------------------------------- */
 
+/* Keys already in a mapping, for the duplicate check (open addressing, power-of-two size). */
+struct keyset {
+        const char **slot;
+        size_t cap, n;
+};
+
 struct frame {
+        struct keyset seen;
         struct spec_node *node;
         struct spec_node *key; /* map: the key waiting for its value */
         char *path;
@@ -303,6 +310,38 @@ static const struct spec_node *anchor_find(struct builder *b, const char *name)
         return NULL;
 }
 
+static size_t key_hash(const char *s)
+{
+        size_t h = 1469598103934665603ULL;
+
+        for (; *s; s++)
+                h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+        return h;
+}
+
+/* Insert key; false when it was already there. The strings belong to the map's key nodes. */
+static bool keyset_add(struct keyset *ks, const char *key)
+{
+        size_t i;
+
+        if ((ks->n + 1) * 2 > ks->cap) {
+                struct keyset big = {.cap = ks->cap ? ks->cap * 2 : 16};
+
+                big.slot = xcalloc(big.cap, sizeof(*big.slot));
+                for (size_t k = 0; k < ks->cap; k++)
+                        if (ks->slot[k])
+                                keyset_add(&big, ks->slot[k]);
+                free(ks->slot);
+                *ks = big;
+        }
+        for (i = key_hash(key) & (ks->cap - 1); ks->slot[i]; i = (i + 1) & (ks->cap - 1))
+                if (strcmp(ks->slot[i], key) == 0)
+                        return false;
+        ks->slot[i] = key;
+        ks->n++;
+        return true;
+}
+
 static bool is_merge_key(const struct spec_node *k)
 {
         return k->kind == SPEC_SCALAR && !k->quoted && strcmp(k->str, "<<") == 0 &&
@@ -366,7 +405,7 @@ static void attach(struct builder *b, struct spec_node *n)
                 merge_source(b, f, n);
                 return;
         }
-        if (spec_map_index(f->node, f->key->str) >= 0) {
+        if (!keyset_add(&f->seen, f->key->str)) {
                 char *p = child_path(f);
                 char *m = xasprintf("duplicate key \"%s\"", f->key->str);
 
@@ -392,7 +431,7 @@ static void apply_merges(struct frame *f)
                 struct spec_node *src = f->merges->vals[s];
 
                 for (size_t i = 0; i < src->n; i++) {
-                        if (spec_map_index(m, src->keys[i]->str) >= 0)
+                        if (!keyset_add(&f->seen, src->keys[i]->str))
                                 continue;
                         spec_map_push(m, src->keys[i], src->vals[i]);
                         src->keys[i] = src->vals[i] = NULL;
@@ -499,6 +538,7 @@ static void on_end(struct builder *b)
         if (f.key) /* an anchor may point at it */
                 discard(b, f.key);
         apply_merges(&f);
+        free(f.seen.slot);
         if (f.anchor)
                 anchor_add(b, f.anchor, f.node);
         free(f.anchor);
@@ -562,6 +602,7 @@ static void builder_done(struct builder *b)
                 spec_node_free(b->stack[i].merges);
                 free(b->stack[i].path);
                 free(b->stack[i].anchor);
+                free(b->stack[i].seen.slot);
         }
         free(b->stack);
         for (size_t i = 0; i < b->nanchors; i++)

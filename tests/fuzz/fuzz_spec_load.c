@@ -11,8 +11,8 @@
 #include "spec/spec.h"
 
 static const char *const fuzz_env[][2] = {
-        {"HOME", "/home/fuzz"}, {"TAG", "1.0"}, {"EMPTY", ""}, {"PORT", "8080"},
-        {"USER", "fuzz"},       {"DIR", "./data"},
+        {"HOME", "/home/fuzz"}, {"TAG", "1.0"},   {"EMPTY", ""},
+        {"PORT", "8080"},       {"USER", "fuzz"}, {"DIR", "./data"},
 };
 
 static const char *lookup(const char *name, void *ud)

@@ -47,8 +47,8 @@ static void write_file(const char *name, const char *text)
 /* Load files (NULL-terminated names in tmpdir); fails the test on any error. */
 static struct spec_project *load_files(char **files, char **profiles)
 {
-        struct spec_load_opts o = {.files = files, .cwd = tmpdir, .profiles = profiles,
-                                   .project_name = "t"};
+        struct spec_load_opts o = {
+                .files = files, .cwd = tmpdir, .profiles = profiles, .project_name = "t"};
         struct spec_diags d = {0};
         struct spec_project *p = NULL;
         struct berr *err = NULL;
@@ -73,8 +73,10 @@ static struct spec_project *load_text(const char *text)
 /* The first error message for text, formatted; caller frees. */
 static char *load_error(const char *text)
 {
-        struct spec_load_opts o = {.buffer = text, .buffer_len = strlen(text),
-                                   .buffer_name = "c.yaml", .cwd = tmpdir,
+        struct spec_load_opts o = {.buffer = text,
+                                   .buffer_len = strlen(text),
+                                   .buffer_name = "c.yaml",
+                                   .cwd = tmpdir,
                                    .no_external_files = true};
         struct spec_diags d = {0};
         struct spec_project *p = NULL;

@@ -38,8 +38,8 @@ static void test_durations(void **state)
                 {"-1s", -1000000000LL, "-1s"},
                 {".5s", 500000000LL, "500ms"},
         };
-        static const char *const bad[] = {"", "1", "10", "s", "1d", "10 s", "1m30", "abc",
-                                          "1.2.3s", "--1s", "1e3s"};
+        static const char *const bad[] = {"",     "1",   "10",     "s",    "1d",  "10 s",
+                                          "1m30", "abc", "1.2.3s", "--1s", "1e3s"};
 
         (void)state;
         for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
@@ -78,8 +78,8 @@ static void test_bytes(void **state)
                 {"2 GB", 2147483648LL},
                 {"1t", 1099511627776LL},
         };
-        static const char *const bad[] = {"", "m", "512x", "-1m", "1.5.5g", "1 g b", "lots",
-                                          "9999999999999999999g"};
+        static const char *const bad[] = {"",       "m",     "512x", "-1m",
+                                          "1.5.5g", "1 g b", "lots", "9999999999999999999g"};
 
         (void)state;
         for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
@@ -95,8 +95,8 @@ static void test_bytes(void **state)
         }
 }
 
-static void expect_port(const char *in, size_t n, const char *ip, const char *pub,
-                        uint32_t target, const char *proto)
+static void expect_port(const char *in, size_t n, const char *ip, const char *pub, uint32_t target,
+                        const char *proto)
 {
         struct spec_port_spec *p = NULL;
         size_t np = 0;
