@@ -205,6 +205,7 @@ int cmd_config(struct cli *cli, int argc, char **argv)
         lo.env_files = cli->env_files;
         lo.profiles = cli->profiles;
         lo.no_interpolate = o.no_interpolate;
+        lo.services = optind < argc ? argv + optind : NULL;
         r = spec_project_load(&lo, env_lookup, NULL, &p, &diags, &err);
         spec_diags_print(&diags, SPEC_WARNING, stderr);
         spec_diags_print(&diags, SPEC_ERROR, stderr);

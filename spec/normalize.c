@@ -440,6 +440,30 @@ void n_external(struct norm *c, const struct field *f, struct spec_node *n, cons
         n_bool(c, f, n, path);
 }
 
+/* The default drivers are what berth implements; any other is accepted with a warning. */
+static void driver_is(struct norm *c, struct spec_node *n, const char *path, const char *ours)
+{
+        n_str(c, NULL, n, path);
+        if (n->kind == SPEC_SCALAR && strcmp(n->str, ours) != 0)
+                spec_warn_once(c->diags, n, path,
+                               "driver \"%s\" is not supported by berth yet; \"%s\" is used",
+                               n->str, ours);
+}
+
+static void n_net_driver(struct norm *c, const struct field *f, struct spec_node *n,
+                         const char *path)
+{
+        (void)f;
+        driver_is(c, n, path, "bridge");
+}
+
+static void n_vol_driver(struct norm *c, const struct field *f, struct spec_node *n,
+                         const char *path)
+{
+        (void)f;
+        driver_is(c, n, path, "local");
+}
+
 static const struct field ipam_config_fields[] = {
         {"subnet", n_str, NULL, 0},
         {"ip_range", n_str, NULL, 0},
@@ -457,7 +481,7 @@ static const struct field ipam_fields[] = {
 
 static const struct field network_fields[] = {
         {"name", n_str, NULL, 0},
-        {"driver", n_str, NULL, 0},
+        {"driver", n_net_driver, NULL, 0},
         {"driver_opts", n_kvmap, NULL, 0},
         {"ipam", n_map, ipam_fields, 0},
         {"external", n_external, NULL, 0},
@@ -471,7 +495,7 @@ static const struct field network_fields[] = {
 
 static const struct field volume_fields[] = {
         {"name", n_str, NULL, 0},
-        {"driver", n_str, NULL, F_WARN},
+        {"driver", n_vol_driver, NULL, 0},
         {"driver_opts", n_kvmap, NULL, F_WARN},
         {"external", n_external, NULL, 0},
         {"labels", n_kvmap, NULL, 0},

@@ -197,6 +197,39 @@ static void implicit_deps(const struct spec_node *services, struct spec_node *sv
         }
 }
 
+/* ---- service selection -------------------------------------------------------------------- */
+
+static void mark_with_deps(const struct spec_node *services, const char *name, char ***keep)
+{
+        const struct spec_node *svc = spec_map_get(services, name);
+        const struct spec_node *deps = spec_map_get(svc, "depends_on");
+
+        if (!svc || strv_contains(*keep, name))
+                return;
+        *keep = strv_push(*keep, name);
+        for (size_t i = 0; deps && deps->kind == SPEC_MAP && i < deps->n; i++)
+                mark_with_deps(services, spec_map_key(deps, i), keep);
+}
+
+/* `berth config web` / `up web`: the named services and their dependencies only. */
+static void select_services(struct loader *l, struct spec_node *services)
+{
+        char **keep = NULL;
+
+        strv_foreach (n, l->o->services) {
+                if (!spec_map_get(services, n))
+                        spec_diag_add(l->diags, SPEC_ERROR, NULL, 0, 0, NULL, "no such service: %s",
+                                      n);
+                mark_with_deps(services, n, &keep);
+        }
+        for (size_t i = 0; i < services->n;)
+                if (strv_contains(keep, spec_map_key(services, i)))
+                        i++;
+                else
+                        spec_node_remove(services, i);
+        strv_free(keep);
+}
+
 /* ---- unused resources --------------------------------------------------------------------- */
 
 static bool used_by(const struct spec_node *services, const char *kind, const char *key)
@@ -375,5 +408,7 @@ void spec_project_finish(struct loader *l, struct spec_node *tree, const char *n
         default_names(tree, "configs", name);
         order_top(tree);
         spec_validate(l, tree);
+        if (l->o->services && l->o->services[0])
+                select_services(l, services);
         drop_unused(tree);
 }

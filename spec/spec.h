@@ -23,6 +23,7 @@ struct spec_load_opts {
         const char *project_dir;  /* --project-directory */
         char *const *env_files;   /* --env-file, in order; NULL: <project dir>/.env */
         char *const *profiles;    /* --profile */
+        char *const *services;    /* keep only these and what they depend on (NULL: all) */
         const char *cwd;          /* NULL: getcwd() */
         bool no_interpolate;
         bool no_normalize_paths; /* reserved */

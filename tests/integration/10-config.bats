@@ -208,3 +208,22 @@ YAML
   assert_success
   assert_output ''
 }
+
+@test "config SERVICE... keeps the named services and their dependencies" {
+  compose_file <<'YAML'
+services:
+  web: {image: x, depends_on: [app]}
+  app: {image: x, depends_on: [db]}
+  db: {image: x, volumes: ["data:/d"]}
+  other: {image: x, volumes: ["logs:/l"]}
+volumes: {data: {}, logs: {}}
+YAML
+  run b config --services app
+  assert_success
+  assert_output $'app\ndb'
+  run b config --volumes web
+  assert_output 'data'
+  run b config nope
+  assert_failure 1
+  assert_output 'no such service: nope'
+}
