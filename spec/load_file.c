@@ -138,9 +138,12 @@ static void interpolate_file(struct loader *l, struct spec_node *n, const char *
                 return;
         }
         for (size_t i = 0; i < n->n; i++) {
-                char *p = n->kind == SPEC_MAP ? spec_path_key(path, spec_map_key(n, i))
-                                              : spec_path_index(path, i);
+                char *p;
 
+                if (n->vals[i]->kind == SPEC_SCALAR && !strchr(n->vals[i]->str, '$'))
+                        continue; /* nothing to substitute: no path to build */
+                p = n->kind == SPEC_MAP ? spec_path_key(path, spec_map_key(n, i))
+                                        : spec_path_index(path, i);
                 interpolate_file(l, n->vals[i], p);
                 free(p);
         }
