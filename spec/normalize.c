@@ -15,14 +15,36 @@
 
 /* ---- helpers ------------------------------------------------------------------------------ */
 
+/* Paths are built for every key, so without printf. */
 char *spec_path_key(const char *path, const char *key)
 {
-        return path && *path ? xasprintf("%s.%s", path, key) : xstrdup(key);
+        size_t a = path ? strlen(path) : 0, b = strlen(key);
+        char *r = xmalloc(a + b + 2);
+
+        if (a) {
+                memcpy(r, path, a);
+                r[a++] = '.';
+        }
+        memcpy(r + a, key, b + 1);
+        return r;
 }
 
 char *spec_path_index(const char *path, size_t i)
 {
-        return xasprintf("%s[%zu]", path ? path : "", i);
+        char digits[24], *r;
+        size_t a = path ? strlen(path) : 0, d = sizeof(digits);
+
+        do
+                digits[--d] = (char)('0' + i % 10);
+        while ((i /= 10) && d > 0);
+        r = xmalloc(a + (sizeof(digits) - d) + 3);
+        memcpy(r, path ? path : "", a);
+        r[a++] = '[';
+        memcpy(r + a, digits + d, sizeof(digits) - d);
+        a += sizeof(digits) - d;
+        r[a++] = ']';
+        r[a] = '\0';
+        return r;
 }
 
 static void vdiag(struct spec_diags *d, enum spec_severity sev, const struct spec_node *n,
@@ -404,22 +426,17 @@ void norm_table(struct norm *c, const struct field *table, struct spec_node *n, 
                         spec_node_remove(n, i);
                         continue;
                 }
+                if (spec_node_has_tag(n->vals[i], "!reset") ||
+                    (spec_node_is_null(n->vals[i]) && (f->flags & F_NULLABLE) &&
+                     f->fn != n_mapof)) {
+                        i++;
+                        continue;
+                }
                 p = spec_path_key(path, k);
-                if (spec_node_has_tag(n->vals[i], "!reset")) {
-                        free(p);
-                        i++;
-                        continue;
-                }
-                if (spec_node_is_null(n->vals[i]) && (f->flags & F_NULLABLE) && f->fn != n_mapof) {
-                        free(p);
-                        i++;
-                        continue;
-                }
                 if (f->flags & F_WARN)
                         spec_warn_once(c->diags, n->keys[i], p,
                                        "not supported by berth yet; accepted and ignored");
-                free(p);
-                if (!norm_field(c, f, n->vals[i], spec_path_key(path, k)))
+                if (!norm_field(c, f, n->vals[i], p))
                         spec_node_remove(n, i); /* later steps only see well-formed values */
                 else
                         i++;

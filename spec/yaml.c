@@ -132,9 +132,12 @@ long spec_map_index(const struct spec_node *n, const char *key)
 {
         if (!n || n->kind != SPEC_MAP)
                 return -1;
-        for (size_t i = 0; i < n->n; i++)
-                if (strcmp(n->keys[i]->str, key) == 0)
+        for (size_t i = 0; i < n->n; i++) {
+                const char *k = n->keys[i]->str;
+
+                if (k[0] == key[0] && strcmp(k, key) == 0) /* first byte: cheap filter */
                         return (long)i;
+        }
         return -1;
 }
 
@@ -252,7 +255,8 @@ struct builder {
         size_t nanchors, anchors_cap;
         size_t nodes;
         struct spec_node *root;
-        struct spec_node *grave; /* discarded nodes that anchors may still point to */
+        struct spec_node *grave;      /* discarded nodes that anchors may still point to */
+        struct spec_node *alias_copy; /* the last alias expansion: no anchor points into it */
         bool failed;
         bool done;
 };
@@ -272,13 +276,23 @@ static void discard(struct builder *b, struct spec_node *n)
 
 static char *child_path(const struct frame *f)
 {
+        size_t a, b;
+        char *r;
+
         if (!f)
                 return xstrdup("");
         if (f->node->kind == SPEC_SEQ)
                 return xasprintf("%s[%zu]", f->path, f->node->n);
         if (!f->key)
                 return xstrdup(f->path);
-        return *f->path ? xasprintf("%s.%s", f->path, f->key->str) : xstrdup(f->key->str);
+        a = strlen(f->path);
+        b = strlen(f->key->str);
+        r = xmalloc(a + b + 2);
+        memcpy(r, f->path, a);
+        if (a)
+                r[a++] = '.';
+        memcpy(r + a, f->key->str, b + 1);
+        return r;
 }
 
 static size_t count_nodes(const struct spec_node *n)
@@ -352,6 +366,10 @@ static void merge_source(struct builder *b, struct frame *f, struct spec_node *v
 {
         if (!f->merges)
                 f->merges = spec_node_new(SPEC_SEQ, NULL, 0, 0);
+        if (v->kind == SPEC_MAP && v == b->alias_copy) {
+                spec_seq_push(f->merges, v); /* `<<: *base`: the expansion is ours to take */
+                return;
+        }
         if (v->kind == SPEC_MAP) {
                 spec_seq_push(f->merges, spec_node_copy(v));
                 discard(b, v);
@@ -498,7 +516,9 @@ static void on_alias(struct builder *b, const yaml_event_t *ev)
         if (!count_node(b, count_nodes(target), line, col))
                 return;
         c = spec_node_copy(target);
+        b->alias_copy = c; /* only for the attach below: the pointer may be freed after */
         attach(b, c);
+        b->alias_copy = NULL;
 }
 
 static void on_start(struct builder *b, enum spec_node_kind kind, const yaml_event_t *ev)
