@@ -642,6 +642,11 @@ int spec_yaml_parse_buffer(const char *name, const char *buf, size_t len,
 
         b.lim = limits ? limits : &defaults;
         *ret = NULL;
+        if (b.lim->max_bytes && len > b.lim->max_bytes) {
+                spec_diag_add(diags, SPEC_ERROR, name, 0, 0, NULL,
+                              "file too large (%zu bytes, %zu at most)", len, b.lim->max_bytes);
+                return -EINVAL;
+        }
         if (!yaml_parser_initialize(&p))
                 abort();
         yaml_parser_set_input_string(&p, (const unsigned char *)buf, len);

@@ -30,13 +30,14 @@ struct spec_node {
 };
 
 struct spec_yaml_limits {
+        size_t max_bytes; /* input size (0: no limit) */
         size_t max_depth; /* nesting of maps and sequences */
         size_t max_nodes; /* nodes created, alias expansions included */
 };
 
-#define SPEC_YAML_DEFAULT_LIMITS                        \
-        {                                               \
-                .max_depth = 128, .max_nodes = 4000000, \
+#define SPEC_YAML_DEFAULT_LIMITS                                                \
+        {                                                                       \
+                .max_bytes = 16u << 20, .max_depth = 128, .max_nodes = 4000000, \
         }
 
 /* Parse the first document of buf into *ret (NULL for an empty document). `name` is used in

@@ -117,7 +117,8 @@ static void test_tags(void **state)
 
 static void test_errors(void **state)
 {
-        struct spec_yaml_limits small = {.max_depth = 4, .max_nodes = 1000};
+        struct spec_yaml_limits small = {.max_bytes = 4096, .max_depth = 4, .max_nodes = 1000};
+        struct spec_yaml_limits tiny = {.max_bytes = 8, .max_depth = 4, .max_nodes = 1000};
         char *s;
 
         (void)state;
@@ -130,6 +131,9 @@ static void test_errors(void **state)
         free(s);
         s = parse_err("a: [1, 2\n", NULL);
         assert_non_null(strstr(s, "t.yaml:2:1: invalid YAML: did not find expected"));
+        free(s);
+        s = parse_err("services: {}\n", &tiny);
+        assert_string_equal(s, "t.yaml: file too large (13 bytes, 8 at most)");
         free(s);
         s = parse_err("a: *nope\n", NULL);
         assert_string_equal(s, "t.yaml:1:4: unknown anchor \"nope\" referenced");
