@@ -118,8 +118,9 @@ static void test_services_level(void **state)
 static void test_reset_override(void **state)
 {
         (void)state;
-        expect_merge("{a: {x: 1, y: 2}, b: [1, 2], c: 3}", "{a: !override {z: 3}, b: !reset [], "
-                                                           "c: !reset null}",
+        expect_merge("{a: {x: 1, y: 2}, b: [1, 2], c: 3}",
+                     "{a: !override {z: 3}, b: !reset [], "
+                     "c: !reset null}",
                      "", "{a:{z:3}}");
         expect_merge("{a: 1}", "{b: !reset []}", "", "{a:1}");
         expect_merge("{a: !reset 1, b: 2}", "{}", "", "{b:2}");
