@@ -13,7 +13,8 @@
 
 /* ---- nodes -------------------------------------------------------------------------------- */
 
-struct spec_node *spec_node_new(enum spec_node_kind kind, const char *file, int line, int col)
+/* A node without its scalar text: callers set str (one allocation per scalar, not two). */
+static struct spec_node *node_alloc(enum spec_node_kind kind, const char *file, int line, int col)
 {
         struct spec_node *n = xcalloc(1, sizeof(*n));
 
@@ -21,6 +22,13 @@ struct spec_node *spec_node_new(enum spec_node_kind kind, const char *file, int 
         n->file = file;
         n->line = line;
         n->col = col;
+        return n;
+}
+
+struct spec_node *spec_node_new(enum spec_node_kind kind, const char *file, int line, int col)
+{
+        struct spec_node *n = node_alloc(kind, file, line, col);
+
         if (kind == SPEC_SCALAR)
                 n->str = xstrdup("");
         return n;
@@ -28,10 +36,10 @@ struct spec_node *spec_node_new(enum spec_node_kind kind, const char *file, int 
 
 struct spec_node *spec_node_new_scalar(const char *s, const struct spec_node *pos)
 {
-        struct spec_node *n = spec_node_new(SPEC_SCALAR, pos ? pos->file : NULL,
-                                            pos ? pos->line : 0, pos ? pos->col : 0);
+        struct spec_node *n = node_alloc(SPEC_SCALAR, pos ? pos->file : NULL, pos ? pos->line : 0,
+                                         pos ? pos->col : 0);
 
-        spec_node_set_str(n, s);
+        n->str = xstrdup(s ? s : "");
         return n;
 }
 
@@ -76,11 +84,11 @@ struct spec_node *spec_node_copy(const struct spec_node *n)
 
         if (!n)
                 return NULL;
-        c = spec_node_new(n->kind, n->file, n->line, n->col);
+        c = node_alloc(n->kind, n->file, n->line, n->col);
         c->quoted = n->quoted;
         c->tag = n->tag ? xstrdup(n->tag) : NULL;
         if (n->kind == SPEC_SCALAR) {
-                spec_node_set_str(c, n->str);
+                c->str = xstrdup(n->str);
                 return c;
         }
         c->cap = n->n;
@@ -486,8 +494,8 @@ static void on_scalar(struct builder *b, const yaml_event_t *ev)
 
         if (!count_node(b, 1, (int)ev->start_mark.line + 1, (int)ev->start_mark.column + 1))
                 return;
-        n = event_node(b, SPEC_SCALAR, ev);
-        free(n->str);
+        n = node_alloc(SPEC_SCALAR, b->name, (int)ev->start_mark.line + 1,
+                       (int)ev->start_mark.column + 1);
         n->str = xstrndup((const char *)ev->data.scalar.value, ev->data.scalar.length);
         if (strlen(n->str) != ev->data.scalar.length)
                 b_error(b, n->line, n->col, NULL, "a NUL character is not allowed in a scalar");
