@@ -384,12 +384,13 @@ static void resolve_includes(struct loader *l, struct spec_node *doc, const char
 
 /* ---- one file ----------------------------------------------------------------------------- */
 
+/* The documents of a file (a sequence of mappings), or NULL after a diagnostic. */
 static struct spec_node *parse_file(struct loader *l, const char *path, const char *display,
                                     const struct spec_node *ref)
 {
         struct spec_yaml_limits lim = SPEC_YAML_DEFAULT_LIMITS;
         const struct spec_load_opts *o = l->o;
-        struct spec_node *doc = NULL;
+        struct spec_node *docs = NULL;
         char *text = NULL;
         size_t len;
         int r;
@@ -397,44 +398,61 @@ static struct spec_node *parse_file(struct loader *l, const char *path, const ch
         if (o->max_nodes)
                 lim.max_nodes = o->max_nodes;
         if (o->buffer && l->files && strcmp(path, l->files[0]) == 0) {
-                r = spec_yaml_parse_buffer(display, o->buffer, o->buffer_len, &lim, &doc, l->diags);
+                r = spec_yaml_parse_documents(display, o->buffer, o->buffer_len, &lim, &docs,
+                                              l->diags);
         } else {
                 text = spec_read_text(l, path, display, ref, NULL, &len);
                 if (!text)
                         return NULL;
-                r = spec_yaml_parse_buffer(display, text, len, &lim, &doc, l->diags);
+                r = spec_yaml_parse_documents(display, text, len, &lim, &docs, l->diags);
         }
         free(text);
         if (r < 0)
                 return NULL;
-        if (!doc) {
+        if (docs->n == 0)
                 spec_diag_add(l->diags, SPEC_ERROR, display, 0, 0, NULL, "empty compose file");
-                return NULL;
-        }
-        if (doc->kind != SPEC_MAP) {
-                spec_err(l->diags, doc, NULL, "expected a mapping at the top level, found %s",
-                         spec_kind_name(doc));
-                spec_node_free(doc);
-                return NULL;
-        }
-        return doc;
+        for (size_t i = 0; i < docs->n; i++)
+                if (docs->vals[i]->kind != SPEC_MAP)
+                        spec_err(l->diags, docs->vals[i], NULL,
+                                 "expected a mapping at the top level, found %s",
+                                 spec_kind_name(docs->vals[i]));
+        for (size_t i = 0; i < docs->n; i++)
+                if (docs->vals[i]->kind != SPEC_MAP) {
+                        spec_node_free(docs);
+                        return NULL;
+                }
+        if (docs->n == 0)
+                spec_node_freep(&docs);
+        return docs;
+}
+
+/* One document through interpolation, include, normalisation and extends. */
+static void load_document(struct loader *l, struct spec_node *doc, const char *path,
+                          const char *base_dir)
+{
+        struct norm c = {.diags = l->diags,
+                         .lookup = spec_loader_env,
+                         .userdata = l,
+                         .no_files = l->o->no_external_files,
+                         .base_dir = base_dir};
+
+        if (!l->o->no_interpolate)
+                interpolate_file(l, doc, "");
+        resolve_includes(l, doc, base_dir);
+        spec_normalize_file(&c, doc);
+        resolve_all_extends(l, doc, path, base_dir);
 }
 
 struct spec_node *spec_load_file(struct loader *l, const char *path, const char *display,
                                  const char *base_dir, const struct spec_node *ref)
 {
-        struct norm c = {.diags = l->diags,
-                         .lookup = spec_loader_env,
-                         .userdata = l,
-                         .no_files = l->o->no_external_files};
-        struct spec_node *doc;
+        struct spec_node *docs, *doc;
         char *dir = NULL;
 
         if (stack_has(l, path) || strv_length(l->stack) >= MAX_NESTING) {
                 if (ref)
                         spec_err(l->diags, ref, NULL,
-                                 "%s is already being loaded (an include "
-                                 "or extends loop)",
+                                 "%s is already being loaded (an include or extends loop)",
                                  display);
                 else
                         spec_diag_add(l->diags, SPEC_ERROR, display, 0, 0, NULL,
@@ -442,18 +460,21 @@ struct spec_node *spec_load_file(struct loader *l, const char *path, const char 
                 return NULL;
         }
         display = intern(l, display);
-        doc = parse_file(l, path, display, ref);
-        if (!doc)
+        docs = parse_file(l, path, display, ref);
+        if (!docs)
                 return NULL;
         l->stack = strv_push(l->stack, path);
-        if (!l->o->no_interpolate)
-                interpolate_file(l, doc, "");
         if (!base_dir)
                 base_dir = dir = strcmp(path, "-") == 0 ? xstrdup(l->cwd) : dir_of(path);
-        c.base_dir = base_dir;
-        resolve_includes(l, doc, base_dir);
-        spec_normalize_file(&c, doc);
-        resolve_all_extends(l, doc, path, base_dir);
+        for (size_t i = 0; i < docs->n; i++) /* every document is a layer, in order */
+                load_document(l, docs->vals[i], path, base_dir);
+        doc = docs->vals[0];
+        for (size_t i = 1; i < docs->n; i++) {
+                spec_merge(doc, docs->vals[i], "");
+                docs->vals[i] = NULL;
+        }
+        docs->vals[0] = NULL;
+        spec_node_free(docs);
         stack_pop(l);
         free(dir);
         return doc;

@@ -267,6 +267,7 @@ struct builder {
         struct spec_node *alias_copy; /* the last alias expansion: no anchor points into it */
         bool failed;
         bool done;
+        struct spec_node *docs; /* every document, when asked for all of them */
 };
 
 static void b_error(struct builder *b, int line, int col, const char *path, const char *msg)
@@ -593,7 +594,20 @@ static void syntax_error(struct builder *b, const yaml_parser_t *p)
         free(msg);
 }
 
-/* Returns false at the end of the first document or on an error. */
+/* Keep the finished document (empty ones are skipped); anchors do not cross documents. */
+static void next_document(struct builder *b)
+{
+        if (b->root && !spec_node_is_null(b->root))
+                spec_seq_push(b->docs, b->root);
+        else
+                spec_node_free(b->root);
+        b->root = NULL;
+        for (size_t i = 0; i < b->nanchors; i++)
+                free(b->anchors[i].name);
+        b->nanchors = 0;
+}
+
+/* Returns false at the end of the first document (or of the stream) or on an error. */
 static bool on_event(struct builder *b, const yaml_event_t *ev)
 {
         switch (ev->type) {
@@ -614,6 +628,10 @@ static bool on_event(struct builder *b, const yaml_event_t *ev)
                 on_end(b);
                 break;
         case YAML_DOCUMENT_END_EVENT:
+                if (!b->docs)
+                        return false;
+                next_document(b);
+                break;
         case YAML_STREAM_END_EVENT:
                 return false;
         default:
@@ -639,41 +657,67 @@ static void builder_done(struct builder *b)
         spec_node_free(b->grave);
 }
 
-int spec_yaml_parse_buffer(const char *name, const char *buf, size_t len,
-                           const struct spec_yaml_limits *limits, struct spec_node **ret,
-                           struct spec_diags *diags)
+static int parse_stream(struct builder *b, const struct spec_yaml_limits *limits)
 {
         static const struct spec_yaml_limits defaults = SPEC_YAML_DEFAULT_LIMITS;
-        struct builder b = {.name = name, .buf = buf, .len = len, .diags = diags};
         yaml_parser_t p;
         bool more = true;
 
-        b.lim = limits ? limits : &defaults;
-        *ret = NULL;
-        if (b.lim->max_bytes && len > b.lim->max_bytes) {
-                spec_diag_add(diags, SPEC_ERROR, name, 0, 0, NULL,
-                              "file too large (%zu bytes, %zu at most)", len, b.lim->max_bytes);
+        b->lim = limits ? limits : &defaults;
+        if (b->lim->max_bytes && b->len > b->lim->max_bytes) {
+                spec_diag_add(b->diags, SPEC_ERROR, b->name, 0, 0, NULL,
+                              "file too large (%zu bytes, %zu at most)", b->len, b->lim->max_bytes);
                 return -EINVAL;
         }
         if (!yaml_parser_initialize(&p))
                 abort();
-        yaml_parser_set_input_string(&p, (const unsigned char *)buf, len);
+        yaml_parser_set_input_string(&p, (const unsigned char *)b->buf, b->len);
         while (more) {
                 yaml_event_t ev;
 
                 if (!yaml_parser_parse(&p, &ev)) {
-                        syntax_error(&b, &p);
+                        syntax_error(b, &p);
                         break;
                 }
-                more = on_event(&b, &ev);
+                more = on_event(b, &ev);
                 yaml_event_delete(&ev);
         }
         yaml_parser_delete(&p);
-        builder_done(&b);
-        if (b.failed) {
+        builder_done(b);
+        return b->failed ? -EINVAL : 0;
+}
+
+int spec_yaml_parse_buffer(const char *name, const char *buf, size_t len,
+                           const struct spec_yaml_limits *limits, struct spec_node **ret,
+                           struct spec_diags *diags)
+{
+        struct builder b = {.name = name, .buf = buf, .len = len, .diags = diags};
+        int r = parse_stream(&b, limits);
+
+        *ret = NULL;
+        if (r < 0) {
                 spec_node_free(b.root);
-                return -EINVAL;
+                return r;
         }
         *ret = b.root;
+        return 0;
+}
+
+int spec_yaml_parse_documents(const char *name, const char *buf, size_t len,
+                              const struct spec_yaml_limits *limits, struct spec_node **ret,
+                              struct spec_diags *diags)
+{
+        struct builder b = {.name = name, .buf = buf, .len = len, .diags = diags};
+        int r;
+
+        b.docs = spec_node_new(SPEC_SEQ, name, 1, 1);
+        r = parse_stream(&b, limits);
+        *ret = NULL;
+        if (r < 0) {
+                spec_node_free(b.root);
+                spec_node_free(b.docs);
+                return r;
+        }
+        *ret = b.docs;
         return 0;
 }

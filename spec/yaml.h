@@ -46,6 +46,12 @@ int spec_yaml_parse_buffer(const char *name, const char *buf, size_t len,
                            const struct spec_yaml_limits *limits, struct spec_node **ret,
                            struct spec_diags *diags);
 
+/* Every document of buf (a `---` stream), as a sequence; empty documents are skipped. Anchors
+ * are per document. Returns 0, or -EINVAL after adding error diagnostics. */
+int spec_yaml_parse_documents(const char *name, const char *buf, size_t len,
+                              const struct spec_yaml_limits *limits, struct spec_node **ret,
+                              struct spec_diags *diags);
+
 struct spec_node *spec_node_new(enum spec_node_kind kind, const char *file, int line, int col);
 struct spec_node *spec_node_new_scalar(const char *s, const struct spec_node *pos);
 /* Deep copy. */

@@ -168,6 +168,27 @@ static void test_empty(void **state)
         spec_diags_done(&d);
 }
 
+static void test_documents(void **state)
+{
+        static const char text[] = "a: &x 1\n---\n---\nb: 2\n---\n";
+        struct spec_diags d = {0};
+        struct spec_node *docs = NULL;
+
+        (void)state;
+        assert_int_equal(spec_yaml_parse_documents("t.yaml", text, strlen(text), NULL, &docs, &d),
+                         0);
+        assert_int_equal(docs->n, 2);
+        assert_string_equal(spec_map_str(docs->vals[0], "a"), "1");
+        assert_string_equal(spec_map_str(docs->vals[1], "b"), "2");
+        assert_int_equal(docs->vals[1]->line, 4);
+        spec_node_free(docs);
+        assert_int_equal(
+                spec_yaml_parse_documents("t.yaml", "a: 1\n---\nb: *x\n", 15, NULL, &docs, &d),
+                -EINVAL); /* anchors do not cross documents */
+        assert_null(docs);
+        spec_diags_done(&d);
+}
+
 static void test_node_edit(void **state)
 {
         struct spec_node *n = parse_ok("a: 1\nb: [x]\n");
@@ -220,6 +241,7 @@ int main(void)
                 cmocka_unit_test(test_tags),
                 cmocka_unit_test(test_errors),
                 cmocka_unit_test(test_empty),
+                cmocka_unit_test(test_documents),
                 cmocka_unit_test(test_node_edit),
                 cmocka_unit_test(test_diags),
         };
