@@ -12,6 +12,7 @@
 #include "common/cleanup.h"
 #include "common/error.h"
 #include "common/fdutil.h"
+#include "common/strbuf.h"
 #include "common/strv.h"
 #include "orchestrator/cli.h"
 #include "orchestrator/commands.h"
@@ -59,7 +60,15 @@ static const char *env_lookup(const char *name, void *ud)
 
 static int parse_opts(const struct command *self, int argc, char **argv, struct config_opts *o)
 {
-        enum { O_FORMAT = 256, O_SERVICES, O_VOLUMES, O_PROFILES, O_IMAGES, O_NETWORKS, O_NOI };
+        enum {
+                O_FORMAT = 256,
+                O_SERVICES,
+                O_VOLUMES,
+                O_PROFILES,
+                O_IMAGES,
+                O_NETWORKS,
+                O_NOI
+        };
         static const struct option opts[] = {
                 {"format", required_argument, NULL, O_FORMAT},
                 {"services", no_argument, NULL, O_SERVICES},
@@ -119,7 +128,8 @@ static void print_list(const struct spec_project *p, enum config_list list, FILE
                 fprintf(f, "%s\n", p->volumes[i].key);
         for (size_t i = 0; list == LIST_NETWORKS && i < p->nnetworks; i++)
                 fprintf(f, "%s\n", p->networks[i].key);
-        strv_foreach(pr, list == LIST_PROFILES ? p->all_profiles : NULL) fprintf(f, "%s\n", pr);
+        strv_foreach (pr, list == LIST_PROFILES ? p->all_profiles : NULL)
+                fprintf(f, "%s\n", pr);
         for (size_t i = 0; list == LIST_IMAGES && i < p->nservices; i++) {
                 const struct spec_service *s = &p->services[i];
 
@@ -128,6 +138,22 @@ static void print_list(const struct spec_project *p, enum config_list list, FILE
                 else
                         fprintf(f, "%s-%s\n", p->name, s->name);
         }
+}
+
+static char *escape_dollars(char *s)
+{
+        struct strbuf b = STRBUF_INIT;
+
+        if (!strchr(s, '$'))
+                return s;
+        for (const char *p = s; *p; p++) {
+                if (*p == '$')
+                        strbuf_puts(&b, "$$");
+                else
+                        strbuf_putc(&b, *p);
+        }
+        free(s);
+        return strbuf_take(&b);
 }
 
 static int write_output(const struct spec_project *p, const struct config_opts *o)
@@ -147,6 +173,8 @@ static int write_output(const struct spec_project *p, const struct config_opts *
                 text = buf;
         } else {
                 text = spec_project_render(p, o->format);
+                if (!o->no_interpolate) /* as compose: the output reads back to the same model */
+                        text = escape_dollars(TAKE_PTR(text));
         }
         if (!o->output) {
                 fputs(text, stdout);
@@ -177,6 +205,7 @@ int cmd_config(struct cli *cli, int argc, char **argv)
         lo.env_files = cli->env_files;
         lo.profiles = cli->profiles;
         lo.no_interpolate = o.no_interpolate;
+        lo.services = optind < argc ? argv + optind : NULL;
         r = spec_project_load(&lo, env_lookup, NULL, &p, &diags, &err);
         spec_diags_print(&diags, SPEC_WARNING, stderr);
         spec_diags_print(&diags, SPEC_ERROR, stderr);

@@ -57,12 +57,12 @@ struct loader {
         struct spec_diags *diags;
         char *cwd;
         char *project_dir;
-        char **names; /* display names of every file read; nodes point into them */
-        char **stack; /* files being included or extended, for loop detection */
-        char **files; /* the top-level compose files, absolute */
+        char **names;              /* display names of every file read; nodes point into them */
+        char **stack;              /* files being included or extended, for loop detection */
+        char **files;              /* the top-level compose files, absolute */
         struct spec_node *imports; /* resources from `include` */
-        char **all_profiles; /* every profile a service names */
-        char **disabled;     /* services switched off by profiles */
+        char **all_profiles;       /* every profile a service names */
+        char **disabled;           /* services switched off by profiles */
         bool failed_io;
 };
 
@@ -75,6 +75,8 @@ struct spec_node *spec_load_file(struct loader *l, const char *path, const char 
 /* Read a whole file as text; on failure a diagnostic at ref (or without position). */
 char *spec_read_text(struct loader *l, const char *path, const char *display,
                      const struct spec_node *ref, const char *refpath, size_t *ret_len);
+/* A path for messages: relative to the working directory when under it. Caller frees. */
+char *spec_display_path(const struct loader *l, const char *abs);
 /* Project-level steps after merging: name, profiles, env_file, defaults, validation. */
 void spec_project_finish(struct loader *l, struct spec_node *tree, const char *name);
 /* Cross-reference checks over the merged project (validate.c). */

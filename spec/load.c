@@ -72,8 +72,7 @@ static int load_env(struct loader *l, const char *env_dir)
 
         if (l->o->no_external_files)
                 return 0;
-        strv_foreach(f, l->o->env_files)
-        {
+        strv_foreach (f, l->o->env_files) {
                 char *abs = abs_from(l->cwd, f);
 
                 r = load_env_file(l, abs, f, true);
@@ -105,8 +104,7 @@ static char **discover_in(struct loader *l, const char *dir)
                 }
                 if (found)
                         spec_diag_add(l->diags, SPEC_WARNING, NULL, 0, 0, NULL,
-                                      "found several compose files in %s; using %s", dir,
-                                      found[0]);
+                                      "found several compose files in %s; using %s", dir, found[0]);
                 else
                         found = strv_push_take(found, p), p = NULL;
                 free(p);
@@ -150,14 +148,16 @@ static char **files_from_env(struct loader *l, const char *env_dir)
         if (!cf || !*cf)
                 return NULL;
         parts = strv_split(cf, sep && *sep ? sep : ":");
-        strv_foreach(p, parts) out = strv_push_take(out, abs_from(env_dir, p));
+        strv_foreach (p, parts)
+                out = strv_push_take(out, abs_from(env_dir, p));
         strv_free(parts);
         return out;
 }
 
 static int pick_files(struct loader *l, const char *env_dir)
 {
-        strv_foreach(f, l->o->files) l->files = strv_push_take(l->files, abs_from(l->cwd, f));
+        strv_foreach (f, l->o->files)
+                l->files = strv_push_take(l->files, abs_from(l->cwd, f));
         if (!l->files && l->o->buffer)
                 l->files = strv_push(l->files, l->o->buffer_name ? l->o->buffer_name : "-");
         if (!l->files)
@@ -207,15 +207,11 @@ static char *project_name(struct loader *l, const struct spec_node *tree)
         if (env && *env)
                 return spec_project_name_normalize(env);
         if (top && top->kind == SPEC_SCALAR && *top->str) {
-                if (!spec_project_name_valid(top->str)) {
-                        spec_err(l->diags, top, "name",
-                                 "invalid project name \"%s\": must consist only of lowercase "
-                                 "alphanumeric characters, hyphens, and underscores as well as "
-                                 "start with a letter or number",
-                                 top->str);
-                        return NULL;
-                }
-                return xstrdup(top->str);
+                char *n = spec_project_name_normalize(top->str);
+
+                if (*n)
+                        return n;
+                free(n);
         }
         base = strrchr(l->project_dir, '/');
         return spec_project_name_normalize(base && base[1] ? base + 1 : l->project_dir);
@@ -229,8 +225,7 @@ static struct spec_node *load_all(struct loader *l)
 
         for (size_t i = 0; l->files[i]; i++) {
                 char *disp = display_name(l, i);
-                struct spec_node *doc = spec_load_file(l, l->files[i], disp, l->project_dir,
-                                                       NULL);
+                struct spec_node *doc = spec_load_file(l, l->files[i], disp, l->project_dir, NULL);
 
                 free(disp);
                 if (!doc)
@@ -305,17 +300,15 @@ static int loader_setup(struct loader *l)
         if (r == 0)
                 r = pick_files(l, env_dir);
         if (r == 0)
-                l->project_dir = o->project_dir ? xstrdup(env_dir)
-                                 : strcmp(l->files[0], "-") == 0 || o->buffer
-                                         ? xstrdup(l->cwd)
-                                         : dir_of(l->files[0]);
+                l->project_dir = o->project_dir                               ? xstrdup(env_dir)
+                                 : strcmp(l->files[0], "-") == 0 || o->buffer ? xstrdup(l->cwd)
+                                                                              : dir_of(l->files[0]);
         free(env_dir);
         return r;
 }
 
-int spec_project_load(const struct spec_load_opts *opts, spec_env_lookup_fn lookup,
-                      void *userdata, struct spec_project **ret, struct spec_diags *diags,
-                      struct berr **err)
+int spec_project_load(const struct spec_load_opts *opts, spec_env_lookup_fn lookup, void *userdata,
+                      struct spec_project **ret, struct spec_diags *diags, struct berr **err)
 {
         struct loader l = {.o = opts, .shell = lookup, .userdata = userdata, .diags = diags};
         struct spec_node *tree = NULL;

@@ -9,13 +9,14 @@
 #include "common/cleanup.h"
 #include "common/error.h"
 #include "common/fdutil.h"
+#include "common/strbuf.h"
 #include "common/strv.h"
 #include "common/xalloc.h"
 #include "spec/internal.h"
 #include "spec/spec.h"
 
 #define MAX_FILE_SIZE (16u << 20)
-#define MAX_NESTING 32
+#define MAX_NESTING   32
 
 const char *spec_loader_env(const char *name, void *loader)
 {
@@ -37,7 +38,7 @@ char *spec_read_text(struct loader *l, const char *path, const char *display,
         else
                 r = read_file(path, MAX_FILE_SIZE, &buf, ret_len, &err);
         if (r < 0) {
-                const char *what = r == -ENOENT ? "no such file"
+                const char *what = r == -ENOENT  ? "no such file"
                                    : r == -EFBIG ? "file too large (16 MiB at most)"
                                                  : strerror(-r);
 
@@ -51,9 +52,20 @@ char *spec_read_text(struct loader *l, const char *path, const char *display,
         return buf;
 }
 
+char *spec_display_path(const struct loader *l, const char *abs)
+{
+        size_t n = strlen(l->cwd);
+
+        if (strncmp(abs, l->cwd, n) == 0 && abs[n] == '/')
+                return xstrdup(abs + n + 1);
+        return xstrdup(abs);
+}
+
 static const char *intern(struct loader *l, const char *s)
 {
-        strv_foreach(n, l->names) if (strcmp(n, s) == 0) return n;
+        strv_foreach (n, l->names)
+                if (strcmp(n, s) == 0)
+                        return n;
         l->names = strv_push(l->names, s);
         return l->names[strv_length(l->names) - 1];
 }
@@ -118,17 +130,20 @@ static void interp_missing(const char *name, void *ud)
 static void interpolate_file(struct loader *l, struct spec_node *n, const char *path)
 {
         struct interp_ud u = {.l = l, .at = n, .path = path};
-        struct spec_interp ip = {.lookup = interp_lookup, .userdata = &u,
-                                 .missing = interp_missing};
+        struct spec_interp ip = {
+                .lookup = interp_lookup, .userdata = &u, .missing = interp_missing};
 
         if (n->kind == SPEC_SCALAR) {
                 spec_interpolate_tree(&ip, n, path, l->diags);
                 return;
         }
         for (size_t i = 0; i < n->n; i++) {
-                char *p = n->kind == SPEC_MAP ? spec_path_key(path, spec_map_key(n, i))
-                                              : spec_path_index(path, i);
+                char *p;
 
+                if (n->vals[i]->kind == SPEC_SCALAR && !strchr(n->vals[i]->str, '$'))
+                        continue; /* nothing to substitute: no path to build */
+                p = n->kind == SPEC_MAP ? spec_path_key(path, spec_map_key(n, i))
+                                        : spec_path_index(path, i);
                 interpolate_file(l, n->vals[i], p);
                 free(p);
         }
@@ -162,77 +177,100 @@ static void stack_pop(struct loader *l)
 static void resolve_extends(struct loader *l, struct spec_node *services, const char *file,
                             const char *base_dir, const char *name);
 
-/* The base service named by `extends` (resolved, normalised), or NULL. */
+/* "a -> b -> a" from the stack entries "file#a", "file#b" that lead back to key. */
+static char *loop_chain(struct loader *l, const char *key)
+{
+        struct strbuf b = STRBUF_INIT;
+        bool in = false;
+
+        strv_foreach (e, l->stack) {
+                const char *h = strchr(e, '#');
+
+                in = in || strcmp(e, key) == 0;
+                if (in && h)
+                        strbuf_printf(&b, "%s -> ", h + 1);
+        }
+        strbuf_puts(&b, strchr(key, '#') + 1);
+        return strbuf_take(&b);
+}
+
+/* The base service named by `extends` (resolved, normalised), or NULL. ext may be freed by
+ * the recursion (a loop), so everything needed from it is copied first. */
 static struct spec_node *extends_base(struct loader *l, struct spec_node *services,
                                       const char *file, const char *base_dir,
                                       const struct spec_node *ext, const char *path)
 {
-        const char *svc = spec_map_str(ext, "service");
-        const char *other = spec_map_str(ext, "file");
-        struct spec_node *doc = NULL, *base;
-        char *abs = NULL;
+        char *svc = xstrdup(spec_map_str(ext, "service") ? spec_map_str(ext, "service") : "");
+        const char *o = spec_map_str(ext, "file");
+        char *other = o ? xstrdup(o) : NULL, *abs = NULL, *disp;
+        struct spec_node *at = spec_node_copy(spec_map_get(ext, other ? "file" : "service"));
+        struct spec_node *doc = NULL, *base = NULL;
 
-        if (!svc)
-                return NULL;
+        if (other && l->o->no_external_files) {
+                spec_err(l->diags, at, path, "extends from another file is disabled");
+                goto out;
+        }
         if (other) {
-                if (l->o->no_external_files) {
-                        spec_err(l->diags, ext, path, "extends from another file is disabled");
-                        return NULL;
-                }
                 abs = spec_abs_path(base_dir, other, spec_loader_env, l);
-                doc = spec_load_file(l, abs, intern(l, other), NULL, spec_map_get(ext, "file"));
-                if (!doc) {
-                        free(abs);
-                        return NULL;
-                }
+                disp = spec_display_path(l, abs);
+                doc = spec_load_file(l, abs, disp, NULL, at);
+                free(disp);
+                if (!doc)
+                        goto out;
                 services = spec_map_get(doc, "services");
-                file = abs;
         }
-        base = spec_map_get(services, svc);
-        if (!base) {
-                spec_err(l->diags, spec_map_get(ext, "service"), path,
-                         "cannot extend service \"%s\": no such service%s%s", svc,
-                         other ? " in " : "", other ? other : "");
-        } else {
-                if (!other) /* another file's services were resolved when it was loaded */
-                        resolve_extends(l, services, file, base_dir, svc);
-                base = spec_node_copy(spec_map_get(services, svc));
+        if (!spec_map_get(services, svc)) {
+                spec_err(l->diags, at, path, "cannot extend service \"%s\": no such service%s%s",
+                         svc, other ? " in " : "", other ? other : "");
+                goto out;
         }
+        if (!other) /* another file's services were resolved when it was loaded */
+                resolve_extends(l, services, file, base_dir, svc);
+        base = spec_node_copy(spec_map_get(services, svc));
+out:
         spec_node_free(doc);
+        spec_node_free(at);
         free(abs);
+        free(svc);
+        free(other);
         return base;
 }
 
 /* Replace services[name] by its extends base with itself merged on top. */
 static void resolve_extends(struct loader *l, struct spec_node *services, const char *file,
-                            const char *base_dir, const char *name)
+                            const char *base_dir, const char *name_)
 {
-        struct spec_node *svc = spec_map_get(services, name);
-        struct spec_node *ext = spec_map_get(svc, "extends"), *base;
-        char *key, *path;
+        struct spec_node *ext = spec_map_get(spec_map_get(services, name_), "extends"), *base;
+        char *name, *key, *path;
         long i;
 
         if (!ext || ext->kind != SPEC_MAP)
                 return;
+        name = xstrdup(name_);
         key = xasprintf("%s#%s", file, name);
         path = xasprintf("services.%s.extends", name);
         if (stack_has(l, key) || strv_length(l->stack) >= MAX_NESTING) {
-                spec_err(l->diags, ext, path, "extends loop: service \"%s\" extends itself", name);
-                spec_map_del(svc, "extends");
-                goto out;
+                char *chain = loop_chain(l, key);
+
+                spec_err(l->diags, ext, path, "extends loop: %s", chain);
+                free(chain);
+                goto out; /* the frame that started the loop removes `extends` */
         }
         l->stack = strv_push(l->stack, key);
         base = extends_base(l, services, file, base_dir, ext, path);
         stack_pop(l);
-        svc = spec_map_get(services, name); /* may have moved: services was edited */
         i = spec_map_index(services, name);
-        spec_map_del(svc, "extends");
+        if (i >= 0)
+                spec_map_del(services->vals[i], "extends");
         if (base && i >= 0) {
                 spec_map_del(base, "extends");
                 spec_merge(base, services->vals[i], "services.*");
                 services->vals[i] = base;
+        } else {
+                spec_node_free(base);
         }
 out:
+        free(name);
         free(key);
         free(path);
 }
@@ -245,8 +283,11 @@ static void resolve_all_extends(struct loader *l, struct spec_node *doc, const c
         if (!services || services->kind != SPEC_MAP)
                 return;
         for (size_t i = 0; i < services->n; i++) {
-                char *name = xstrdup(spec_map_key(services, i));
+                char *name;
 
+                if (!spec_map_get(services->vals[i], "extends"))
+                        continue;
+                name = xstrdup(spec_map_key(services, i));
                 resolve_extends(l, services, file, base_dir, name);
                 free(name);
         }
@@ -273,8 +314,7 @@ static void import_resources(struct loader *l, struct spec_node *doc, const stru
                 }
                 for (size_t i = 0; i < src->n; i++) {
                         if (spec_map_index(dst, spec_map_key(src, i)) >= 0) {
-                                spec_err(l->diags, at, path,
-                                         "%s.%s is imported twice", kinds[k],
+                                spec_err(l->diags, at, path, "%s.%s is imported twice", kinds[k],
                                          spec_map_key(src, i));
                                 continue;
                         }
@@ -296,7 +336,7 @@ static void include_one(struct loader *l, const struct spec_node *it, const char
         }
         for (size_t i = 0; i < (paths->kind == SPEC_SEQ ? paths->n : 1); i++) {
                 const struct spec_node *p = paths->kind == SPEC_SEQ ? paths->vals[i] : paths;
-                char *abs, *dir, *pd;
+                char *abs, *dir, *pd, *disp;
                 struct spec_node *doc;
 
                 if (p->kind != SPEC_SCALAR)
@@ -304,7 +344,9 @@ static void include_one(struct loader *l, const struct spec_node *it, const char
                 abs = spec_abs_path(base_dir, p->str, spec_loader_env, l);
                 dir = dir_of(abs);
                 pd = pdir ? spec_abs_path(base_dir, pdir, spec_loader_env, l) : xstrdup(dir);
-                doc = spec_load_file(l, abs, intern(l, p->str), pd, p);
+                disp = spec_display_path(l, abs);
+                doc = spec_load_file(l, abs, disp, pd, p);
+                free(disp);
                 if (doc && !merged)
                         merged = doc;
                 else if (doc)
@@ -342,71 +384,97 @@ static void resolve_includes(struct loader *l, struct spec_node *doc, const char
 
 /* ---- one file ----------------------------------------------------------------------------- */
 
+/* The documents of a file (a sequence of mappings), or NULL after a diagnostic. */
 static struct spec_node *parse_file(struct loader *l, const char *path, const char *display,
                                     const struct spec_node *ref)
 {
-        static const struct spec_yaml_limits lim = SPEC_YAML_DEFAULT_LIMITS;
+        struct spec_yaml_limits lim = SPEC_YAML_DEFAULT_LIMITS;
         const struct spec_load_opts *o = l->o;
-        struct spec_node *doc = NULL;
+        struct spec_node *docs = NULL;
         char *text = NULL;
         size_t len;
         int r;
 
+        if (o->max_nodes)
+                lim.max_nodes = o->max_nodes;
         if (o->buffer && l->files && strcmp(path, l->files[0]) == 0) {
-                r = spec_yaml_parse_buffer(display, o->buffer, o->buffer_len, &lim, &doc,
-                                           l->diags);
+                r = spec_yaml_parse_documents(display, o->buffer, o->buffer_len, &lim, &docs,
+                                              l->diags);
         } else {
                 text = spec_read_text(l, path, display, ref, NULL, &len);
                 if (!text)
                         return NULL;
-                r = spec_yaml_parse_buffer(display, text, len, &lim, &doc, l->diags);
+                r = spec_yaml_parse_documents(display, text, len, &lim, &docs, l->diags);
         }
         free(text);
         if (r < 0)
                 return NULL;
-        if (!doc) {
+        if (docs->n == 0)
                 spec_diag_add(l->diags, SPEC_ERROR, display, 0, 0, NULL, "empty compose file");
-                return NULL;
-        }
-        if (doc->kind != SPEC_MAP) {
-                spec_err(l->diags, doc, NULL, "expected a mapping at the top level, found %s",
-                         spec_kind_name(doc));
-                spec_node_free(doc);
-                return NULL;
-        }
-        return doc;
+        for (size_t i = 0; i < docs->n; i++)
+                if (docs->vals[i]->kind != SPEC_MAP)
+                        spec_err(l->diags, docs->vals[i], NULL,
+                                 "expected a mapping at the top level, found %s",
+                                 spec_kind_name(docs->vals[i]));
+        for (size_t i = 0; i < docs->n; i++)
+                if (docs->vals[i]->kind != SPEC_MAP) {
+                        spec_node_free(docs);
+                        return NULL;
+                }
+        if (docs->n == 0)
+                spec_node_freep(&docs);
+        return docs;
+}
+
+/* One document through interpolation, include, normalisation and extends. */
+static void load_document(struct loader *l, struct spec_node *doc, const char *path,
+                          const char *base_dir)
+{
+        struct norm c = {.diags = l->diags,
+                         .lookup = spec_loader_env,
+                         .userdata = l,
+                         .no_files = l->o->no_external_files,
+                         .base_dir = base_dir};
+
+        if (!l->o->no_interpolate)
+                interpolate_file(l, doc, "");
+        resolve_includes(l, doc, base_dir);
+        spec_normalize_file(&c, doc);
+        resolve_all_extends(l, doc, path, base_dir);
 }
 
 struct spec_node *spec_load_file(struct loader *l, const char *path, const char *display,
                                  const char *base_dir, const struct spec_node *ref)
 {
-        struct norm c = {.diags = l->diags, .lookup = spec_loader_env, .userdata = l,
-                         .no_files = l->o->no_external_files};
-        struct spec_node *doc;
+        struct spec_node *docs, *doc;
         char *dir = NULL;
 
         if (stack_has(l, path) || strv_length(l->stack) >= MAX_NESTING) {
                 if (ref)
-                        spec_err(l->diags, ref, NULL, "%s is already being loaded (an include "
-                                 "or extends loop)", display);
+                        spec_err(l->diags, ref, NULL,
+                                 "%s is already being loaded (an include or extends loop)",
+                                 display);
                 else
                         spec_diag_add(l->diags, SPEC_ERROR, display, 0, 0, NULL,
                                       "include or extends loop");
                 return NULL;
         }
         display = intern(l, display);
-        doc = parse_file(l, path, display, ref);
-        if (!doc)
+        docs = parse_file(l, path, display, ref);
+        if (!docs)
                 return NULL;
         l->stack = strv_push(l->stack, path);
-        if (!l->o->no_interpolate)
-                interpolate_file(l, doc, "");
         if (!base_dir)
                 base_dir = dir = strcmp(path, "-") == 0 ? xstrdup(l->cwd) : dir_of(path);
-        c.base_dir = base_dir;
-        resolve_includes(l, doc, base_dir);
-        spec_normalize_file(&c, doc);
-        resolve_all_extends(l, doc, path, base_dir);
+        for (size_t i = 0; i < docs->n; i++) /* every document is a layer, in order */
+                load_document(l, docs->vals[i], path, base_dir);
+        doc = docs->vals[0];
+        for (size_t i = 1; i < docs->n; i++) {
+                spec_merge(doc, docs->vals[i], "");
+                docs->vals[i] = NULL;
+        }
+        docs->vals[0] = NULL;
+        spec_node_free(docs);
         stack_pop(l);
         free(dir);
         return doc;

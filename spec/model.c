@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* spec/model: the typed project (spec.h) read out of the canonical tree, and its release. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/cleanup.h"
 #include "common/graph.h"
 #include "common/strv.h"
 #include "common/xalloc.h"
@@ -73,8 +75,7 @@ static struct spec_kvs get_kvs(const struct spec_node *n, const char *key)
         r.v = xcalloc(m->n ? m->n : 1, sizeof(*r.v));
         for (size_t i = 0; i < m->n; i++) {
                 r.v[r.n].key = xstrdup(spec_map_key(m, i));
-                r.v[r.n++].value =
-                        spec_node_is_null(m->vals[i]) ? NULL : xstrdup(m->vals[i]->str);
+                r.v[r.n++].value = spec_node_is_null(m->vals[i]) ? NULL : xstrdup(m->vals[i]->str);
         }
         return r;
 }
@@ -224,8 +225,8 @@ static void read_ulimits(struct spec_service *s, const struct spec_node *svc)
                 int64_t single = 0;
 
                 u->name = xstrdup(spec_map_key(m, i));
-                if (v->kind == SPEC_SCALAR && spec_parse_int(v->str, INT64_MIN, INT64_MAX,
-                                                             &single) == 0) {
+                if (v->kind == SPEC_SCALAR &&
+                    spec_parse_int(v->str, INT64_MIN, INT64_MAX, &single) == 0) {
                         u->soft = u->hard = single;
                 } else {
                         u->soft = get_int(v, "soft", 0);
@@ -246,8 +247,7 @@ static void read_deploy(struct spec_service *s, const struct spec_node *svc)
         s->replicas = get_int(d, "replicas", get_int(svc, "scale", 1));
         s->limits = (struct spec_resources){get_float(lim, "cpus"), get_int(lim, "memory", 0),
                                             get_int(lim, "pids", 0)};
-        s->reservations = (struct spec_resources){get_float(rsv, "cpus"),
-                                                  get_int(rsv, "memory", 0),
+        s->reservations = (struct spec_resources){get_float(rsv, "cpus"), get_int(rsv, "memory", 0),
                                                   get_int(rsv, "pids", 0)};
         s->restart_policy_condition = rp ? get_str(rp, "condition") : NULL;
         if (rp && !s->restart_policy_condition)
@@ -259,72 +259,136 @@ static void read_deploy(struct spec_service *s, const struct spec_node *svc)
         s->blkio_weight = get_int(spec_map_get(svc, "blkio_config"), "weight", 0);
 }
 
-static void read_scalars(struct spec_service *s, const struct spec_node *svc)
+/* Plain attributes: one row each, sorted by key, read in one pass over the service's keys. */
+enum mtype {
+        M_STR,
+        M_BOOL,
+        M_INT,
+        M_FLOAT,
+        M_DUR,
+        M_STRV,
+        M_KVS,
+};
+
+struct mfield {
+        const char *key;
+        enum mtype type;
+        size_t off;
+};
+
+#define F(k, t, member)                                     \
+        {                                                   \
+                k, t, offsetof(struct spec_service, member) \
+        }
+static const struct mfield service_table[] = {
+        F("cap_add", M_STRV, cap_add),
+        F("cap_drop", M_STRV, cap_drop),
+        F("command", M_STRV, command),
+        F("container_name", M_STR, container_name),
+        F("cpu_period", M_INT, cpu_period),
+        F("cpu_quota", M_INT, cpu_quota),
+        F("cpu_shares", M_INT, cpu_shares),
+        F("cpus", M_FLOAT, cpus),
+        F("cpuset", M_STR, cpuset),
+        F("dns", M_STRV, dns),
+        F("dns_opt", M_STRV, dns_opt),
+        F("dns_search", M_STRV, dns_search),
+        F("domainname", M_STR, domainname),
+        F("entrypoint", M_STRV, entrypoint),
+        F("environment", M_KVS, environment),
+        F("expose", M_STRV, expose),
+        F("extra_hosts", M_STRV, extra_hosts),
+        F("group_add", M_STRV, group_add),
+        F("hostname", M_STR, hostname),
+        F("image", M_STR, image),
+        F("init", M_BOOL, init),
+        F("ipc", M_STR, ipc),
+        F("labels", M_KVS, labels),
+        F("links", M_STRV, links),
+        F("mem_limit", M_INT, mem_limit),
+        F("mem_reservation", M_INT, mem_reservation),
+        F("memswap_limit", M_INT, memswap_limit),
+        F("network_mode", M_STR, network_mode),
+        F("oom_score_adj", M_INT, oom_score_adj),
+        F("pid", M_STR, pid),
+        F("pids_limit", M_INT, pids_limit),
+        F("privileged", M_BOOL, privileged),
+        F("profiles", M_STRV, profiles),
+        F("pull_policy", M_STR, pull_policy),
+        F("read_only", M_BOOL, read_only),
+        F("restart", M_STR, restart),
+        F("security_opt", M_STRV, security_opt),
+        F("shm_size", M_INT, shm_size),
+        F("stdin_open", M_BOOL, stdin_open),
+        F("stop_grace_period", M_DUR, stop_grace_period_ns),
+        F("stop_signal", M_STR, stop_signal),
+        F("sysctls", M_KVS, sysctls),
+        F("tmpfs", M_STRV, tmpfs),
+        F("tty", M_BOOL, tty),
+        F("user", M_STR, user),
+        F("uts", M_STR, uts),
+        F("volumes_from", M_STRV, volumes_from),
+        F("working_dir", M_STR, working_dir),
+};
+#undef F
+
+static int mfield_cmp(const void *key, const void *row)
+{
+        return strcmp(key, ((const struct mfield *)row)->key);
+}
+
+static void read_field(struct spec_service *s, const struct mfield *f, const struct spec_node *svc,
+                       const char *key)
+{
+        void *at = (char *)s + f->off;
+
+        switch (f->type) {
+        case M_STR:
+                *(char **)at = get_str(svc, key);
+                break;
+        case M_BOOL:
+                *(bool *)at = get_bool(svc, key);
+                break;
+        case M_INT:
+                *(int64_t *)at = get_int(svc, key, 0);
+                break;
+        case M_FLOAT:
+                *(double *)at = get_float(svc, key);
+                break;
+        case M_DUR:
+                *(int64_t *)at = get_dur(svc, key);
+                break;
+        case M_STRV:
+                *(char ***)at = get_strv(svc, key);
+                break;
+        case M_KVS:
+                *(struct spec_kvs *)at = get_kvs(svc, key);
+                break;
+        }
+}
+
+static void read_plain(struct spec_service *s, const struct spec_node *svc)
 {
         const struct spec_node *b = spec_map_get(svc, "build");
 
-        s->image = get_str(svc, "image");
-        s->container_name = get_str(svc, "container_name");
+        s->stop_grace_period_ns = -1;
+        for (size_t i = 0; i < svc->n; i++) {
+                const char *k = spec_map_key(svc, i);
+                const struct mfield *f = bsearch(k, service_table, ARRAY_SIZE(service_table),
+                                                 sizeof(service_table[0]), mfield_cmp);
+
+                if (f)
+                        read_field(s, f, svc, k);
+        }
         s->build_context = get_str(b, "context");
         s->build_dockerfile = get_str(b, "dockerfile");
-        s->network_mode = get_str(svc, "network_mode");
-        s->restart = get_str(svc, "restart");
-        s->user = get_str(svc, "user");
-        s->working_dir = get_str(svc, "working_dir");
-        s->hostname = get_str(svc, "hostname");
-        s->domainname = get_str(svc, "domainname");
-        s->ipc = get_str(svc, "ipc");
-        s->pid = get_str(svc, "pid");
-        s->uts = get_str(svc, "uts");
-        s->cpuset = get_str(svc, "cpuset");
-        s->stop_signal = get_str(svc, "stop_signal");
-        s->pull_policy = get_str(svc, "pull_policy");
-        s->init = get_bool(svc, "init");
-        s->privileged = get_bool(svc, "privileged");
-        s->read_only = get_bool(svc, "read_only");
-        s->tty = get_bool(svc, "tty");
-        s->stdin_open = get_bool(svc, "stdin_open");
-        s->mem_limit = get_int(svc, "mem_limit", 0);
-        s->mem_reservation = get_int(svc, "mem_reservation", 0);
-        s->memswap_limit = get_int(svc, "memswap_limit", 0);
-        s->shm_size = get_int(svc, "shm_size", 0);
-        s->cpus = get_float(svc, "cpus");
-        s->cpu_shares = get_int(svc, "cpu_shares", 0);
-        s->cpu_quota = get_int(svc, "cpu_quota", 0);
-        s->cpu_period = get_int(svc, "cpu_period", 0);
-        s->pids_limit = get_int(svc, "pids_limit", 0);
-        s->oom_score_adj = get_int(svc, "oom_score_adj", 0);
-        s->stop_grace_period_ns = get_dur(svc, "stop_grace_period");
-}
-
-static void read_lists(struct spec_service *s, const struct spec_node *svc)
-{
-        s->command = get_strv(svc, "command");
-        s->entrypoint = get_strv(svc, "entrypoint");
-        s->environment = get_kvs(svc, "environment");
-        s->labels = get_kvs(svc, "labels");
-        s->sysctls = get_kvs(svc, "sysctls");
-        s->expose = get_strv(svc, "expose");
-        s->cap_add = get_strv(svc, "cap_add");
-        s->cap_drop = get_strv(svc, "cap_drop");
-        s->dns = get_strv(svc, "dns");
-        s->dns_search = get_strv(svc, "dns_search");
-        s->dns_opt = get_strv(svc, "dns_opt");
-        s->extra_hosts = get_strv(svc, "extra_hosts");
-        s->security_opt = get_strv(svc, "security_opt");
-        s->tmpfs = get_strv(svc, "tmpfs");
-        s->profiles = get_strv(svc, "profiles");
-        s->links = get_strv(svc, "links");
-        s->volumes_from = get_strv(svc, "volumes_from");
-        s->group_add = get_strv(svc, "group_add");
 }
 
 static void read_service(struct spec_service *s, const char *name, const struct spec_node *svc)
 {
         s->name = xstrdup(name);
         s->node = svc;
-        read_scalars(s, svc);
-        read_lists(s, svc);
+        read_plain(s, svc);
         read_ports(s, svc);
         read_mounts(s, svc);
         read_deps(s, svc);
@@ -347,9 +411,8 @@ static void read_networks_top(struct spec_project *p, const struct spec_node *m)
                 struct spec_network *n = &p->networks[p->nnetworks++];
                 const struct spec_node *v = m->vals[i];
                 const struct spec_node *cfg = spec_map_get(spec_map_get(v, "ipam"), "config");
-                const struct spec_node *c0 = cfg && cfg->kind == SPEC_SEQ && cfg->n
-                                                     ? cfg->vals[0]
-                                                     : NULL;
+                const struct spec_node *c0 =
+                        cfg && cfg->kind == SPEC_SEQ && cfg->n ? cfg->vals[0] : NULL;
 
                 n->key = xstrdup(spec_map_key(m, i));
                 n->name = get_str(v, "name");
@@ -509,17 +572,29 @@ static void service_free_parts(struct spec_service *s)
 
 static void service_free(struct spec_service *s)
 {
-        char **strs[] = {&s->name,         &s->image,       &s->container_name,
-                         &s->build_context, &s->build_dockerfile, &s->network_mode,
-                         &s->restart,      &s->user,        &s->working_dir,
-                         &s->hostname,     &s->domainname,  &s->ipc,
-                         &s->pid,          &s->uts,         &s->cpuset,
-                         &s->stop_signal,  &s->pull_policy, &s->restart_policy_condition,
+        char **strs[] = {&s->name,
+                         &s->image,
+                         &s->container_name,
+                         &s->build_context,
+                         &s->build_dockerfile,
+                         &s->network_mode,
+                         &s->restart,
+                         &s->user,
+                         &s->working_dir,
+                         &s->hostname,
+                         &s->domainname,
+                         &s->ipc,
+                         &s->pid,
+                         &s->uts,
+                         &s->cpuset,
+                         &s->stop_signal,
+                         &s->pull_policy,
+                         &s->restart_policy_condition,
                          &s->logging_driver};
-        char ***vs[] = {&s->command, &s->entrypoint, &s->expose,       &s->cap_add,
-                        &s->cap_drop, &s->dns,       &s->dns_search,   &s->dns_opt,
-                        &s->extra_hosts, &s->security_opt, &s->tmpfs, &s->profiles,
-                        &s->links,   &s->volumes_from, &s->group_add, &s->healthcheck.test};
+        char ***vs[] = {&s->command,     &s->entrypoint,   &s->expose,     &s->cap_add,
+                        &s->cap_drop,    &s->dns,          &s->dns_search, &s->dns_opt,
+                        &s->extra_hosts, &s->security_opt, &s->tmpfs,      &s->profiles,
+                        &s->links,       &s->volumes_from, &s->group_add,  &s->healthcheck.test};
 
         for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
                 free(*strs[i]);

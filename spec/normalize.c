@@ -8,20 +8,43 @@
 #include <string.h>
 
 #include "common/strbuf.h"
+#include "common/strv.h"
 #include "common/xalloc.h"
 #include "spec/schema.h"
 #include "spec/types.h"
 
 /* ---- helpers ------------------------------------------------------------------------------ */
 
+/* Paths are built for every key, so without printf. */
 char *spec_path_key(const char *path, const char *key)
 {
-        return path && *path ? xasprintf("%s.%s", path, key) : xstrdup(key);
+        size_t a = path ? strlen(path) : 0, b = strlen(key);
+        char *r = xmalloc(a + b + 2);
+
+        if (a) {
+                memcpy(r, path, a);
+                r[a++] = '.';
+        }
+        memcpy(r + a, key, b + 1);
+        return r;
 }
 
 char *spec_path_index(const char *path, size_t i)
 {
-        return xasprintf("%s[%zu]", path ? path : "", i);
+        char digits[24], *r;
+        size_t a = path ? strlen(path) : 0, d = sizeof(digits);
+
+        do
+                digits[--d] = (char)('0' + i % 10);
+        while ((i /= 10) && d > 0);
+        r = xmalloc(a + (sizeof(digits) - d) + 3);
+        memcpy(r, path ? path : "", a);
+        r[a++] = '[';
+        memcpy(r + a, digits + d, sizeof(digits) - d);
+        a += sizeof(digits) - d;
+        r[a++] = ']';
+        r[a] = '\0';
+        return r;
 }
 
 static void vdiag(struct spec_diags *d, enum spec_severity sev, const struct spec_node *n,
@@ -29,8 +52,7 @@ static void vdiag(struct spec_diags *d, enum spec_severity sev, const struct spe
 {
         char *m = xvasprintf(fmt, ap);
 
-        spec_diag_add(d, sev, n ? n->file : NULL, n ? n->line : 0, n ? n->col : 0, path, "%s",
-                      m);
+        spec_diag_add(d, sev, n ? n->file : NULL, n ? n->line : 0, n ? n->col : 0, path, "%s", m);
         free(m);
 }
 
@@ -65,15 +87,34 @@ const char *spec_kind_name(const struct spec_node *n)
         return n->kind == SPEC_MAP ? "a mapping" : n->kind == SPEC_SEQ ? "a list" : "a string";
 }
 
+/* Lexical clean like Go's filepath.Clean: no symlink resolution, as compose does. */
 static char *path_clean(char *p)
 {
-        char *r = canonicalize_file_name(p);
+        char **parts = strv_split(p, "/"), **out = NULL;
+        struct strbuf b = STRBUF_INIT;
 
-        if (r) {
-                free(p);
-                return r;
+        strv_foreach (c, parts) {
+                size_t n = strv_length(out);
+
+                if (strcmp(c, ".") == 0)
+                        continue;
+                if (strcmp(c, "..") == 0) {
+                        if (n) {
+                                free(out[n - 1]);
+                                out[n - 1] = NULL;
+                        }
+                        continue;
+                }
+                out = strv_push(out, c);
         }
-        return p;
+        strv_foreach (c, out)
+                strbuf_printf(&b, "/%s", c);
+        if (!b.len)
+                strbuf_putc(&b, '/');
+        strv_free(parts);
+        strv_free(out);
+        free(p);
+        return strbuf_take(&b);
 }
 
 char *spec_abs_path(const char *base_dir, const char *p, spec_env_lookup_fn lookup, void *ud)
@@ -84,11 +125,7 @@ char *spec_abs_path(const char *base_dir, const char *p, spec_env_lookup_fn look
                 return xasprintf("%s%s", home ? home : "", p + 1);
         }
         if (p[0] == '/')
-                return xstrdup(p);
-        if (strcmp(p, ".") == 0)
-                return xstrdup(base_dir);
-        if (strncmp(p, "./", 2) == 0)
-                p += 2;
+                return path_clean(xstrdup(p));
         return path_clean(xasprintf("%s/%s", base_dir, p));
 }
 
@@ -97,7 +134,9 @@ bool norm_want(struct norm *c, struct spec_node *n, enum spec_node_kind kind, co
         if (n->kind == kind && !(kind == SPEC_SCALAR && spec_node_is_null(n)))
                 return true;
         spec_err(c->diags, n, path, "expected %s, found %s",
-                 kind == SPEC_MAP ? "a mapping" : kind == SPEC_SEQ ? "a list" : "a string",
+                 kind == SPEC_MAP   ? "a mapping"
+                 : kind == SPEC_SEQ ? "a list"
+                                    : "a string",
                  spec_kind_name(n));
         return false;
 }
@@ -297,6 +336,17 @@ void n_map(struct norm *c, const struct field *f, struct spec_node *n, const cha
                 norm_table(c, f->sub, n, path);
 }
 
+/* The deprecated `external: {name: x}` means `name: x` + `external: true` (compose). */
+static void relocate_external_name(struct spec_node *v)
+{
+        struct spec_node *ext = spec_map_get(v, "external");
+        const char *name = spec_map_str(ext, "name");
+
+        if (!ext || ext->kind != SPEC_MAP || !name || spec_map_get(v, "name"))
+                return;
+        spec_map_set(v, "name", spec_node_copy(spec_map_get(ext, "name")));
+}
+
 void n_mapof(struct norm *c, const struct field *f, struct spec_node *n, const char *path)
 {
         if (spec_node_is_null(n)) {
@@ -305,15 +355,22 @@ void n_mapof(struct norm *c, const struct field *f, struct spec_node *n, const c
         }
         if (!norm_want(c, n, SPEC_MAP, path))
                 return;
-        for (size_t i = 0; i < n->n; i++) {
+        for (size_t i = 0; i < n->n;) {
                 struct spec_node *v = n->vals[i];
                 char *p = spec_path_key(path, spec_map_key(n, i));
+                bool ok;
 
                 if (spec_node_is_null(v))
                         spec_node_replace(v, spec_node_new(SPEC_MAP, NULL, 0, 0));
-                if (norm_want(c, v, SPEC_MAP, p))
+                relocate_external_name(v);
+                ok = norm_want(c, v, SPEC_MAP, p);
+                if (ok)
                         norm_table(c, f->sub, v, p);
                 free(p);
+                if (ok)
+                        i++;
+                else
+                        spec_node_remove(n, i);
         }
 }
 
@@ -328,6 +385,27 @@ void n_listof(struct norm *c, const struct field *f, struct spec_node *n, const 
                         norm_table(c, f->sub, n->vals[i], p);
                 free(p);
         }
+        for (size_t i = 0; i < n->n;)
+                if (n->vals[i]->kind != SPEC_MAP)
+                        spec_node_remove(n, i);
+                else
+                        i++;
+}
+
+/* Run a field's handler; false when the value is malformed and must be dropped. */
+static bool norm_field(struct norm *c, const struct field *f, struct spec_node *v, char *path)
+{
+        size_t before = spec_diags_count(c->diags, SPEC_ERROR);
+        bool container = f->fn == n_map || f->fn == n_mapof || f->fn == n_listof;
+        bool ok;
+
+        f->fn(c, f, v, path);
+        if (container)
+                ok = v->kind == (f->fn == n_listof ? SPEC_SEQ : SPEC_MAP);
+        else
+                ok = spec_diags_count(c->diags, SPEC_ERROR) == before;
+        free(path);
+        return ok;
 }
 
 void norm_table(struct norm *c, const struct field *table, struct spec_node *n, const char *path)
@@ -348,24 +426,20 @@ void norm_table(struct norm *c, const struct field *table, struct spec_node *n, 
                         spec_node_remove(n, i);
                         continue;
                 }
+                if (spec_node_has_tag(n->vals[i], "!reset") ||
+                    (spec_node_is_null(n->vals[i]) && (f->flags & F_NULLABLE) &&
+                     f->fn != n_mapof)) {
+                        i++;
+                        continue;
+                }
                 p = spec_path_key(path, k);
-                if (spec_node_has_tag(n->vals[i], "!reset")) {
-                        free(p);
-                        i++;
-                        continue;
-                }
-                if (spec_node_is_null(n->vals[i]) && (f->flags & F_NULLABLE) &&
-                    f->fn != n_mapof) {
-                        free(p);
-                        i++;
-                        continue;
-                }
                 if (f->flags & F_WARN)
                         spec_warn_once(c->diags, n->keys[i], p,
                                        "not supported by berth yet; accepted and ignored");
-                f->fn(c, f, n->vals[i], p);
-                free(p);
-                i++;
+                if (!norm_field(c, f, n->vals[i], p))
+                        spec_node_remove(n, i); /* later steps only see well-formed values */
+                else
+                        i++;
         }
 }
 
@@ -375,15 +449,36 @@ void norm_table(struct norm *c, const struct field *table, struct spec_node *n, 
 void n_external(struct norm *c, const struct field *f, struct spec_node *n, const char *path)
 {
         if (n->kind == SPEC_MAP) {
-                const char *name = spec_map_str(n, "name");
-
                 spec_warn_once(c->diags, n, path, "`external.name` is deprecated; use `name`");
-                (void)name;
                 spec_node_replace(n, spec_node_new_scalar("true", n));
                 n->quoted = false;
                 return;
         }
         n_bool(c, f, n, path);
+}
+
+/* The default drivers are what berth implements; any other is accepted with a warning. */
+static void driver_is(struct norm *c, struct spec_node *n, const char *path, const char *ours)
+{
+        n_str(c, NULL, n, path);
+        if (n->kind == SPEC_SCALAR && strcmp(n->str, ours) != 0)
+                spec_warn_once(c->diags, n, path,
+                               "driver \"%s\" is not supported by berth yet; \"%s\" is used",
+                               n->str, ours);
+}
+
+static void n_net_driver(struct norm *c, const struct field *f, struct spec_node *n,
+                         const char *path)
+{
+        (void)f;
+        driver_is(c, n, path, "bridge");
+}
+
+static void n_vol_driver(struct norm *c, const struct field *f, struct spec_node *n,
+                         const char *path)
+{
+        (void)f;
+        driver_is(c, n, path, "local");
 }
 
 static const struct field ipam_config_fields[] = {
@@ -403,7 +498,7 @@ static const struct field ipam_fields[] = {
 
 static const struct field network_fields[] = {
         {"name", n_str, NULL, 0},
-        {"driver", n_str, NULL, 0},
+        {"driver", n_net_driver, NULL, 0},
         {"driver_opts", n_kvmap, NULL, 0},
         {"ipam", n_map, ipam_fields, 0},
         {"external", n_external, NULL, 0},
@@ -417,7 +512,7 @@ static const struct field network_fields[] = {
 
 static const struct field volume_fields[] = {
         {"name", n_str, NULL, 0},
-        {"driver", n_str, NULL, F_WARN},
+        {"driver", n_vol_driver, NULL, 0},
         {"driver_opts", n_kvmap, NULL, F_WARN},
         {"external", n_external, NULL, 0},
         {"labels", n_kvmap, NULL, 0},

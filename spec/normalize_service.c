@@ -26,8 +26,7 @@ static void map_put(struct spec_node *m, const char *k, const char *v, bool quot
 
 /* ---- command, entrypoint, healthcheck.test ------------------------------------------------ */
 
-static void n_command(struct norm *c, const struct field *f, struct spec_node *n,
-                      const char *path)
+static void n_command(struct norm *c, const struct field *f, struct spec_node *n, const char *path)
 {
         char **words = NULL;
         struct spec_node *l;
@@ -41,13 +40,13 @@ static void n_command(struct norm *c, const struct field *f, struct spec_node *n
                 return;
         }
         l = spec_node_new(SPEC_SEQ, n->file, n->line, n->col);
-        strv_foreach(w, words) spec_seq_push(l, str_node(w, n, true));
+        strv_foreach (w, words)
+                spec_seq_push(l, str_node(w, n, true));
         strv_free(words);
         spec_node_replace(n, l);
 }
 
-static void n_hc_test(struct norm *c, const struct field *f, struct spec_node *n,
-                      const char *path)
+static void n_hc_test(struct norm *c, const struct field *f, struct spec_node *n, const char *path)
 {
         struct spec_node *l;
 
@@ -77,8 +76,6 @@ static const struct field healthcheck_fields[] = {
 static void port_published(struct norm *c, const struct field *f, struct spec_node *n,
                            const char *path)
 {
-        uint32_t lo;
-
         (void)f;
         if (n->kind != SPEC_SCALAR || spec_node_is_null(n)) {
                 spec_err(c->diags, n, path, "expected a port or a range, found %s",
@@ -97,7 +94,6 @@ static void port_published(struct norm *c, const struct field *f, struct spec_no
                 spec_port_specs_free(ps, np);
                 free(spec);
         }
-        (void)lo;
         n->quoted = true;
 }
 
@@ -111,8 +107,7 @@ static void port_target(struct norm *c, const struct field *f, struct spec_node 
                 if (n->kind == SPEC_SCALAR)
                         spec_err(c->diags, n, path, "\"%s\" is not a port (1-65535)", n->str);
                 else
-                        spec_err(c->diags, n, path, "expected a port, found %s",
-                                 spec_kind_name(n));
+                        spec_err(c->diags, n, path, "expected a port, found %s", spec_kind_name(n));
                 return;
         }
         n->quoted = false;
@@ -127,8 +122,7 @@ static void port_protocol(struct norm *c, const struct field *f, struct spec_nod
                 spec_err(c->diags, n, path, "\"%s\" is not a protocol (tcp, udp or sctp)", n->str);
 }
 
-static void port_mode(struct norm *c, const struct field *f, struct spec_node *n,
-                      const char *path)
+static void port_mode(struct norm *c, const struct field *f, struct spec_node *n, const char *path)
 {
         n_str(c, f, n, path);
         if (n->kind == SPEC_SCALAR && strcmp(n->str, "ingress") && strcmp(n->str, "host"))
@@ -215,8 +209,7 @@ static void n_ports(struct norm *c, const struct field *f, struct spec_node *n, 
         spec_node_replace(n, out);
 }
 
-static void n_expose(struct norm *c, const struct field *f, struct spec_node *n,
-                     const char *path)
+static void n_expose(struct norm *c, const struct field *f, struct spec_node *n, const char *path)
 {
         n_strlist(c, f, n, path);
 }
@@ -244,11 +237,9 @@ static const struct field tmpfsopt_fields[] = {
         {0},
 };
 
-static void vol_type(struct norm *c, const struct field *f, struct spec_node *n,
-                     const char *path)
+static void vol_type(struct norm *c, const struct field *f, struct spec_node *n, const char *path)
 {
-        static const char *const types[] = {"bind", "volume", "tmpfs", "npipe", "cluster",
-                                            "image"};
+        static const char *const types[] = {"bind", "volume", "tmpfs", "npipe", "cluster", "image"};
 
         n_str(c, f, n, path);
         if (n->kind != SPEC_SCALAR)
@@ -260,16 +251,11 @@ static void vol_type(struct norm *c, const struct field *f, struct spec_node *n,
 }
 
 static const struct field mount_fields[] = {
-        {"type", vol_type, NULL, 0},
-        {"source", n_str, NULL, 0},
-        {"target", n_str, NULL, 0},
-        {"read_only", n_bool, NULL, 0},
-        {"consistency", n_str, NULL, 0},
-        {"bind", n_map, bind_fields, 0},
-        {"volume", n_map, volopt_fields, 0},
-        {"tmpfs", n_map, tmpfsopt_fields, 0},
-        {"image", n_any, NULL, F_WARN},
-        {0},
+        {"type", vol_type, NULL, 0},         {"source", n_str, NULL, 0},
+        {"target", n_str, NULL, 0},          {"read_only", n_bool, NULL, 0},
+        {"consistency", n_str, NULL, 0},     {"bind", n_map, bind_fields, 0},
+        {"volume", n_map, volopt_fields, 0}, {"tmpfs", n_map, tmpfsopt_fields, 0},
+        {"image", n_any, NULL, F_WARN},      {0},
 };
 
 static void mount_long(struct norm *c, struct spec_node *m, const char *path)
@@ -347,8 +333,7 @@ static void mount_short(struct norm *c, struct spec_node *it, const char *path)
         spec_volume_spec_done(&v);
 }
 
-static void n_volumes(struct norm *c, const struct field *f, struct spec_node *n,
-                      const char *path)
+static void n_volumes(struct norm *c, const struct field *f, struct spec_node *n, const char *path)
 {
         (void)f;
         if (!norm_want(c, n, SPEC_SEQ, path))
@@ -437,16 +422,11 @@ static void n_depends_on(struct norm *c, const struct field *f, struct spec_node
 /* ---- networks, env_file, secrets and configs ---------------------------------------------- */
 
 static const struct field svc_net_fields[] = {
-        {"aliases", n_strlist, NULL, 0},
-        {"ipv4_address", n_str, NULL, 0},
-        {"ipv6_address", n_str, NULL, F_WARN},
-        {"link_local_ips", n_strlist, NULL, F_WARN},
-        {"mac_address", n_str, NULL, 0},
-        {"priority", n_int, NULL, 0},
-        {"gw_priority", n_int, NULL, 0},
-        {"driver_opts", n_kvmap, NULL, F_WARN},
-        {"interface_name", n_str, NULL, F_WARN},
-        {0},
+        {"aliases", n_strlist, NULL, 0},         {"ipv4_address", n_str, NULL, 0},
+        {"ipv6_address", n_str, NULL, F_WARN},   {"link_local_ips", n_strlist, NULL, F_WARN},
+        {"mac_address", n_str, NULL, 0},         {"priority", n_int, NULL, 0},
+        {"gw_priority", n_int, NULL, 0},         {"driver_opts", n_kvmap, NULL, F_WARN},
+        {"interface_name", n_str, NULL, F_WARN}, {0},
 };
 
 static void n_svc_networks(struct norm *c, const struct field *f, struct spec_node *n,
@@ -486,8 +466,7 @@ static const struct field env_file_fields[] = {
         {0},
 };
 
-static void n_env_file(struct norm *c, const struct field *f, struct spec_node *n,
-                       const char *path)
+static void n_env_file(struct norm *c, const struct field *f, struct spec_node *n, const char *path)
 {
         (void)f;
         if (n->kind == SPEC_SCALAR && !spec_node_is_null(n)) {
@@ -520,12 +499,8 @@ static void n_env_file(struct norm *c, const struct field *f, struct spec_node *
 }
 
 static const struct field file_ref_fields[] = {
-        {"source", n_str, NULL, 0},
-        {"target", n_str, NULL, 0},
-        {"uid", n_str, NULL, 0},
-        {"gid", n_str, NULL, 0},
-        {"mode", n_int, NULL, 0},
-        {0},
+        {"source", n_str, NULL, 0}, {"target", n_str, NULL, 0}, {"uid", n_str, NULL, 0},
+        {"gid", n_str, NULL, 0},    {"mode", n_int, NULL, 0},   {0},
 };
 
 static void n_file_refs(struct norm *c, const struct field *f, struct spec_node *n,
@@ -555,8 +530,7 @@ static void n_file_refs(struct norm *c, const struct field *f, struct spec_node 
 
 /* ---- small syntaxes ----------------------------------------------------------------------- */
 
-static void n_restart(struct norm *c, const struct field *f, struct spec_node *n,
-                      const char *path)
+static void n_restart(struct norm *c, const struct field *f, struct spec_node *n, const char *path)
 {
         char *msg = NULL;
 
@@ -568,8 +542,7 @@ static void n_restart(struct norm *c, const struct field *f, struct spec_node *n
         }
 }
 
-static void n_signal(struct norm *c, const struct field *f, struct spec_node *n,
-                     const char *path)
+static void n_signal(struct norm *c, const struct field *f, struct spec_node *n, const char *path)
 {
         int sig;
 
@@ -578,8 +551,7 @@ static void n_signal(struct norm *c, const struct field *f, struct spec_node *n,
                 spec_err(c->diags, n, path, "\"%s\" is not a signal", n->str);
 }
 
-static void n_ulimits(struct norm *c, const struct field *f, struct spec_node *n,
-                      const char *path)
+static void n_ulimits(struct norm *c, const struct field *f, struct spec_node *n, const char *path)
 {
         static const struct field lim_fields[] = {
                 {"soft", n_int, NULL, 0},
@@ -644,8 +616,7 @@ static void n_extra_hosts(struct norm *c, const struct field *f, struct spec_nod
         spec_node_replace(n, l);
 }
 
-static void n_devices(struct norm *c, const struct field *f, struct spec_node *n,
-                      const char *path)
+static void n_devices(struct norm *c, const struct field *f, struct spec_node *n, const char *path)
 {
         (void)f;
         if (!norm_want(c, n, SPEC_SEQ, path))
@@ -700,8 +671,7 @@ static const struct field build_fields[] = {
         {0},
 };
 
-static void n_build(struct norm *c, const struct field *f, struct spec_node *n,
-                    const char *path)
+static void n_build(struct norm *c, const struct field *f, struct spec_node *n, const char *path)
 {
         (void)f;
         if (n->kind == SPEC_SCALAR && !spec_node_is_null(n)) {
@@ -719,8 +689,7 @@ static void n_build(struct norm *c, const struct field *f, struct spec_node *n,
                 map_put(n, "dockerfile", "Dockerfile", true);
 }
 
-static void n_extends(struct norm *c, const struct field *f, struct spec_node *n,
-                      const char *path)
+static void n_extends(struct norm *c, const struct field *f, struct spec_node *n, const char *path)
 {
         static const struct field ext_fields[] = {
                 {"service", n_str, NULL, 0},

@@ -12,18 +12,16 @@
 #include "spec/internal.h"
 #include "spec/spec.h"
 
-
 /* ---- profiles ----------------------------------------------------------------------------- */
 
+/* --profile wins; COMPOSE_PROFILES applies only without it, as in compose. */
 static char **active_profiles(struct loader *l)
 {
         const char *env = spec_loader_env("COMPOSE_PROFILES", l);
-        char **v = strv_copy(l->o->profiles);
-        char **e = env ? strv_split(env, ",") : NULL;
 
-        strv_foreach(p, e) v = strv_push(v, p);
-        strv_free(e);
-        return v;
+        if (l->o->profiles && l->o->profiles[0])
+                return strv_copy(l->o->profiles);
+        return env ? strv_split(env, ",") : NULL;
 }
 
 static bool service_enabled(const struct spec_node *svc, char **active)
@@ -87,8 +85,11 @@ static void env_file_into(struct loader *l, const struct spec_node *ef, const ch
                 return;
         }
         if (access(file, F_OK) != 0) {
+                char *d = spec_display_path(l, file);
+
                 if (!req || strcmp(req, "false") != 0)
-                        spec_err(l->diags, ef, path, "env file %s not found", file);
+                        spec_err(l->diags, ef, path, "env file %s not found", d);
+                free(d);
                 return;
         }
         text = spec_read_text(l, file, file, ef, path, &len);
@@ -138,6 +139,134 @@ static void resolve_environment(struct loader *l, struct spec_node *svc, const c
                         spec_node_set_str(env->vals[i], v);
                         env->vals[i]->quoted = true;
                 }
+        }
+}
+
+/* ---- implicit dependencies ---------------------------------------------------------------- */
+
+static void add_dep(const struct spec_node *svc_parent, struct spec_node *svc, const char *name,
+                    bool restart)
+{
+        struct spec_node *deps = spec_map_get(svc, "depends_on"), *d;
+
+        if (!spec_map_get(svc_parent, name))
+                return; /* an undefined service: validate.c names it where it is written */
+        if (!deps) {
+                spec_map_set(svc, "depends_on", spec_node_new(SPEC_MAP, NULL, 0, 0));
+                deps = spec_map_get(svc, "depends_on");
+        }
+        if (deps->kind != SPEC_MAP || spec_map_get(deps, name))
+                return;
+        d = spec_node_new(SPEC_MAP, NULL, 0, 0);
+        spec_map_set(d, "condition", spec_node_new_scalar("service_started", NULL));
+        spec_map_get(d, "condition")->quoted = true;
+        if (restart)
+                spec_map_set(d, "restart", spec_node_new_scalar("true", NULL));
+        spec_map_set(d, "required", spec_node_new_scalar("true", NULL));
+        spec_map_set(deps, name, d);
+        deps->keys[deps->n - 1]->quoted = true;
+}
+
+/* links, volumes_from and `service:` namespaces imply a dependency (compose's normaliser). */
+static void implicit_deps(const struct spec_node *services, struct spec_node *svc)
+{
+        static const char *const ns[] = {"network_mode", "ipc", "pid", "uts", "cgroup"};
+        const struct spec_node *links = spec_map_get(svc, "links");
+        const struct spec_node *vf = spec_map_get(svc, "volumes_from");
+
+        for (size_t i = 0; links && links->kind == SPEC_SEQ && i < links->n; i++) {
+                char *name = xstrndup(links->vals[i]->str, strcspn(links->vals[i]->str, ":"));
+
+                add_dep(services, svc, name, true);
+                free(name);
+        }
+        for (size_t i = 0; i < sizeof(ns) / sizeof(ns[0]); i++) {
+                const char *v = spec_map_str(svc, ns[i]);
+
+                if (v && strncmp(v, "service:", 8) == 0)
+                        add_dep(services, svc, v + 8, true);
+        }
+        for (size_t i = 0; vf && vf->kind == SPEC_SEQ && i < vf->n; i++) {
+                char *name;
+
+                if (strncmp(vf->vals[i]->str, "container:", 10) == 0)
+                        continue;
+                name = xstrndup(vf->vals[i]->str, strcspn(vf->vals[i]->str, ":"));
+                add_dep(services, svc, name, false);
+                free(name);
+        }
+}
+
+/* ---- service selection -------------------------------------------------------------------- */
+
+static void mark_with_deps(const struct spec_node *services, const char *name, char ***keep)
+{
+        const struct spec_node *svc = spec_map_get(services, name);
+        const struct spec_node *deps = spec_map_get(svc, "depends_on");
+
+        if (!svc || strv_contains(*keep, name))
+                return;
+        *keep = strv_push(*keep, name);
+        for (size_t i = 0; deps && deps->kind == SPEC_MAP && i < deps->n; i++)
+                mark_with_deps(services, spec_map_key(deps, i), keep);
+}
+
+/* `berth config web` / `up web`: the named services and their dependencies only. */
+static void select_services(struct loader *l, struct spec_node *services)
+{
+        char **keep = NULL;
+
+        strv_foreach (n, l->o->services) {
+                if (!spec_map_get(services, n))
+                        spec_diag_add(l->diags, SPEC_ERROR, NULL, 0, 0, NULL, "no such service: %s",
+                                      n);
+                mark_with_deps(services, n, &keep);
+        }
+        for (size_t i = 0; i < services->n;)
+                if (strv_contains(keep, spec_map_key(services, i)))
+                        i++;
+                else
+                        spec_node_remove(services, i);
+        strv_free(keep);
+}
+
+/* ---- unused resources --------------------------------------------------------------------- */
+
+static bool used_by(const struct spec_node *services, const char *kind, const char *key)
+{
+        for (size_t i = 0; i < services->n; i++) {
+                const struct spec_node *r = spec_map_get(services->vals[i], kind);
+
+                if (r && r->kind == SPEC_MAP && spec_map_get(r, key))
+                        return true;
+                for (size_t k = 0; r && r->kind == SPEC_SEQ && k < r->n; k++) {
+                        const char *src = spec_map_str(r->vals[k], "source");
+                        const char *type = spec_map_str(r->vals[k], "type");
+
+                        if (src && strcmp(src, key) == 0 &&
+                            (strcmp(kind, "volumes") != 0 || (type && !strcmp(type, "volume"))))
+                                return true;
+                }
+        }
+        return false;
+}
+
+/* Like compose, keep only the networks, volumes, secrets and configs a service uses. */
+static void drop_unused(struct spec_node *tree)
+{
+        static const char *const kinds[] = {"networks", "volumes", "secrets", "configs"};
+        const struct spec_node *services = spec_map_get(tree, "services");
+
+        for (size_t k = 0; k < 4; k++) {
+                struct spec_node *m = spec_map_get(tree, kinds[k]);
+
+                for (size_t i = 0; m && m->kind == SPEC_MAP && i < m->n;)
+                        if (used_by(services, kinds[k], spec_map_key(m, i)))
+                                i++;
+                        else
+                                spec_node_remove(m, i);
+                if (m && m->kind == SPEC_MAP && m->n == 0)
+                        spec_map_del(tree, kinds[k]);
         }
 }
 
@@ -232,7 +361,7 @@ static void sort_map(struct spec_node *m)
 
 static void order_top(struct spec_node *tree)
 {
-        static const char *const order[] = {"configs", "secrets", "volumes",
+        static const char *const order[] = {"configs",  "secrets",  "volumes",
                                             "networks", "services", "name"};
 
         for (size_t o = 0; o < sizeof(order) / sizeof(order[0]); o++) {
@@ -269,6 +398,9 @@ void spec_project_finish(struct loader *l, struct spec_node *tree, const char *n
                         resolve_environment(l, services->vals[i], p);
                 free(p);
         }
+        for (size_t i = 0; i < services->n; i++)
+                if (services->vals[i]->kind == SPEC_MAP)
+                        implicit_deps(services, services->vals[i]);
         default_networks(tree);
         default_names(tree, "networks", name);
         default_names(tree, "volumes", name);
@@ -276,4 +408,7 @@ void spec_project_finish(struct loader *l, struct spec_node *tree, const char *n
         default_names(tree, "configs", name);
         order_top(tree);
         spec_validate(l, tree);
+        if (l->o->services && l->o->services[0])
+                select_services(l, services);
+        drop_unused(tree);
 }

@@ -39,8 +39,7 @@ void n_any(struct norm *c, const struct field *f, struct spec_node *n, const cha
 void n_path(struct norm *c, const struct field *f, struct spec_node *n, const char *path);
 void n_external(struct norm *c, const struct field *f, struct spec_node *n, const char *path);
 /* Walk a mapping against a table: unknown keys are errors, x-* pass, version is dropped. */
-void norm_table(struct norm *c, const struct field *table, struct spec_node *n,
-                const char *path);
+void norm_table(struct norm *c, const struct field *table, struct spec_node *n, const char *path);
 /* Whether n is a mapping; reports "expected a mapping" otherwise. */
 bool norm_want(struct norm *c, struct spec_node *n, enum spec_node_kind kind, const char *path);
 

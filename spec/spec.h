@@ -18,11 +18,12 @@ struct berr;
 struct spec_node;
 
 struct spec_load_opts {
-        char *const *files;      /* -f, in order; "-" is stdin; NULL: discover */
+        char *const *files;       /* -f, in order; "-" is stdin; NULL: discover */
         const char *project_name; /* -p */
         const char *project_dir;  /* --project-directory */
         char *const *env_files;   /* --env-file, in order; NULL: <project dir>/.env */
         char *const *profiles;    /* --profile */
+        char *const *services;    /* keep only these and what they depend on (NULL: all) */
         const char *cwd;          /* NULL: getcwd() */
         bool no_interpolate;
         bool no_normalize_paths; /* reserved */
@@ -32,6 +33,7 @@ struct spec_load_opts {
         const char *buffer_name;
         bool no_external_files; /* never read extends/include/env_file files (fuzzing) */
         int stdin_fd;           /* for "-"; 0 when unset */
+        size_t max_nodes;       /* YAML nodes per file, aliases expanded (0: 4 million) */
 };
 
 struct spec_kv {
@@ -87,7 +89,7 @@ struct spec_healthcheck {
         bool disable;
         char **test; /* ["CMD", ...], ["CMD-SHELL", "..."], ["NONE"] or NULL (image's) */
         int64_t interval_ns, timeout_ns, start_period_ns, start_interval_ns; /* -1: default */
-        int64_t retries;                                                      /* -1: default */
+        int64_t retries;                                                     /* -1: default */
 };
 
 struct spec_service_network {
@@ -185,8 +187,8 @@ struct spec_secret {
 
 struct spec_project {
         char *name;
-        char *working_dir; /* the project directory, absolute */
-        char **files;      /* the compose files read, absolute ("-" for stdin) */
+        char *working_dir;             /* the project directory, absolute */
+        char **files;                  /* the compose files read, absolute ("-" for stdin) */
         struct spec_service *services; /* sorted by name */
         size_t nservices;
         struct spec_network *networks;
@@ -204,9 +206,8 @@ struct spec_project {
 /* Load a project. Returns 0 with *ret set; -EINVAL when diags holds errors (*ret NULL); other
  * -errno with *err set for failures that are not about the files' content (I/O). Warnings may
  * be in diags either way. */
-int spec_project_load(const struct spec_load_opts *opts, spec_env_lookup_fn lookup,
-                      void *userdata, struct spec_project **ret, struct spec_diags *diags,
-                      struct berr **err);
+int spec_project_load(const struct spec_load_opts *opts, spec_env_lookup_fn lookup, void *userdata,
+                      struct spec_project **ret, struct spec_diags *diags, struct berr **err);
 void spec_project_free(struct spec_project *p);
 
 const struct spec_service *spec_project_service(const struct spec_project *p, const char *name);

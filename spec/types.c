@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "spec/types.h"
 
-#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
@@ -9,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <arpa/inet.h>
 
 #include "common/strbuf.h"
 #include "common/strv.h"
@@ -72,9 +73,8 @@ static int64_t unit_ns(const char **p)
                 const char *name;
                 int64_t ns;
         } units[] = {
-                {"ns", 1},      {"us", 1000},          {"\xc2\xb5s", 1000},
-                {"\xce\xbcs", 1000}, {"ms", 1000000},  {"s", 1000000000},
-                {"m", 60000000000LL}, {"h", 3600000000000LL},
+                {"ns", 1},       {"us", 1000},      {"\xc2\xb5s", 1000},  {"\xce\xbcs", 1000},
+                {"ms", 1000000}, {"s", 1000000000}, {"m", 60000000000LL}, {"h", 3600000000000LL},
         };
 
         for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
@@ -217,8 +217,7 @@ static int port_range(const char *s, uint32_t *lo, uint32_t *hi)
         int r;
 
         if (!dash)
-                return spec_parse_int(s, 1, 65535, &a) < 0 ? -EINVAL
-                                                            : (*lo = *hi = (uint32_t)a, 0);
+                return spec_parse_int(s, 1, 65535, &a) < 0 ? -EINVAL : (*lo = *hi = (uint32_t)a, 0);
         first = xstrndup(s, (size_t)(dash - s));
         r = spec_parse_int(first, 1, 65535, &a);
         free(first);
@@ -332,8 +331,8 @@ int spec_parse_port(const char *s, struct spec_port_spec **ret, size_t *ret_n, c
         *ret = NULL;
         *ret_n = 0;
         if (strcmp(proto, "tcp") && strcmp(proto, "udp") && strcmp(proto, "sctp"))
-                r = port_msg(ret_msg, xasprintf("\"%s\" is not a protocol (tcp, udp or sctp)",
-                                                proto));
+                r = port_msg(ret_msg,
+                             xasprintf("\"%s\" is not a protocol (tcp, udp or sctp)", proto));
         else if (split_port_fields(body, f, &nf) < 0)
                 r = port_msg(ret_msg, xasprintf("\"%s\" is not a port spec "
                                                 "([[ip:]host:]container[/protocol])",
@@ -398,7 +397,9 @@ static int vol_modes(struct spec_volume_spec *v, const char *modes, char **ret_m
         char **ms = strv_split(modes, ",");
         int r = 0;
 
-        strv_foreach(m, ms) if ((r = vol_mode(v, m, ret_msg)) < 0) break;
+        strv_foreach (m, ms)
+                if ((r = vol_mode(v, m, ret_msg)) < 0)
+                        break;
         strv_free(ms);
         return r;
 }
@@ -471,15 +472,15 @@ int spec_parse_signal(const char *s, int *ret)
                 const char *name;
                 int sig;
         } sigs[] = {
-                {"HUP", SIGHUP},     {"INT", SIGINT},       {"QUIT", SIGQUIT}, {"ILL", SIGILL},
-                {"TRAP", SIGTRAP},   {"ABRT", SIGABRT},     {"IOT", SIGIOT},   {"BUS", SIGBUS},
-                {"FPE", SIGFPE},     {"KILL", SIGKILL},     {"USR1", SIGUSR1}, {"SEGV", SIGSEGV},
-                {"USR2", SIGUSR2},   {"PIPE", SIGPIPE},     {"ALRM", SIGALRM}, {"TERM", SIGTERM},
-                {"STKFLT", SIGSTKFLT}, {"CHLD", SIGCHLD},   {"CONT", SIGCONT}, {"STOP", SIGSTOP},
-                {"TSTP", SIGTSTP},   {"TTIN", SIGTTIN},     {"TTOU", SIGTTOU}, {"URG", SIGURG},
-                {"XCPU", SIGXCPU},   {"XFSZ", SIGXFSZ},     {"VTALRM", SIGVTALRM},
-                {"PROF", SIGPROF},   {"WINCH", SIGWINCH},   {"IO", SIGIO},     {"POLL", SIGPOLL},
-                {"PWR", SIGPWR},     {"SYS", SIGSYS},
+                {"HUP", SIGHUP},       {"INT", SIGINT},   {"QUIT", SIGQUIT},     {"ILL", SIGILL},
+                {"TRAP", SIGTRAP},     {"ABRT", SIGABRT}, {"IOT", SIGIOT},       {"BUS", SIGBUS},
+                {"FPE", SIGFPE},       {"KILL", SIGKILL}, {"USR1", SIGUSR1},     {"SEGV", SIGSEGV},
+                {"USR2", SIGUSR2},     {"PIPE", SIGPIPE}, {"ALRM", SIGALRM},     {"TERM", SIGTERM},
+                {"STKFLT", SIGSTKFLT}, {"CHLD", SIGCHLD}, {"CONT", SIGCONT},     {"STOP", SIGSTOP},
+                {"TSTP", SIGTSTP},     {"TTIN", SIGTTIN}, {"TTOU", SIGTTOU},     {"URG", SIGURG},
+                {"XCPU", SIGXCPU},     {"XFSZ", SIGXFSZ}, {"VTALRM", SIGVTALRM}, {"PROF", SIGPROF},
+                {"WINCH", SIGWINCH},   {"IO", SIGIO},     {"POLL", SIGPOLL},     {"PWR", SIGPWR},
+                {"SYS", SIGSYS},
         };
         const char *n = strncasecmp(s, "SIG", 3) == 0 ? s + 3 : s;
         int64_t v;

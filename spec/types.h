@@ -25,10 +25,10 @@ int spec_parse_int(const char *s, int64_t min, int64_t max, int64_t *ret);
 int spec_parse_bool(const char *s, bool loose, bool *ret);
 
 struct spec_port_spec {
-        char *host_ip;    /* NULL when none */
-        char *published;  /* NULL, "8080" */
+        char *host_ip;   /* NULL when none */
+        char *published; /* NULL, "8080" */
         uint32_t target;
-        char *protocol;   /* "tcp" */
+        char *protocol; /* "tcp" */
 };
 
 /* Short port syntax; ranges expand to one entry per port. */

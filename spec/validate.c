@@ -18,6 +18,25 @@ struct vctx {
         struct spec_node *services;
 };
 
+/* Services are sorted by name before validation (project.c): binary search. */
+static long service_index(const struct vctx *v, const char *name)
+{
+        size_t lo = 0, hi = v->services->n;
+
+        while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                int c = strcmp(spec_map_key(v->services, mid), name);
+
+                if (c == 0)
+                        return (long)mid;
+                if (c < 0)
+                        lo = mid + 1;
+                else
+                        hi = mid;
+        }
+        return -1;
+}
+
 static bool defined(const struct vctx *v, const char *kind, const char *key)
 {
         return spec_map_get(spec_map_get(v->tree, kind), key) != NULL;
@@ -31,13 +50,9 @@ static bool disabled(const struct vctx *v, const char *svc)
 static void check_service_ref(struct vctx *v, const struct spec_node *at, const char *path,
                               const char *svc, const char *what)
 {
-        if (spec_map_get(v->services, svc))
-                return;
-        if (disabled(v, svc))
-                spec_err(v->l->diags, at, path, "%s service \"%s\", which its profiles disable",
-                         what, svc);
-        else
-                spec_err(v->l->diags, at, path, "%s undefined service \"%s\"", what, svc);
+        if (service_index(v, svc) >= 0 || disabled(v, svc))
+                return; /* a service its profiles disable may still be named, as in compose */
+        spec_err(v->l->diags, at, path, "%s undefined service \"%s\"", what, svc);
 }
 
 static void check_depends(struct vctx *v, struct spec_node *svc, const char *spath)
@@ -49,7 +64,8 @@ static void check_depends(struct vctx *v, struct spec_node *svc, const char *spa
                 const char *req = spec_map_str(deps->vals[i], "required");
                 char *p = spec_path_key(spath, "depends_on");
 
-                if (!spec_map_get(v->services, dep) && req && strcmp(req, "false") == 0) {
+                if (service_index(v, dep) < 0 && !disabled(v, dep) && req &&
+                    strcmp(req, "false") == 0) {
                         spec_node_remove(deps, i); /* optional and absent: dropped */
                         free(p);
                         continue;
@@ -135,6 +151,19 @@ static void check_resources(struct vctx *v, struct spec_node *svc, const char *s
         }
 }
 
+/* Whether an error was already reported inside this key path (no follow-up noise). */
+static bool errors_under(const struct spec_diags *d, const char *path)
+{
+        size_t n = strlen(path);
+
+        for (size_t i = 0; i < d->n; i++)
+                if (d->v[i].severity == SPEC_ERROR && d->v[i].path &&
+                    strncmp(d->v[i].path, path, n) == 0 &&
+                    (d->v[i].path[n] == '.' || d->v[i].path[n] == '\0'))
+                        return true;
+        return false;
+}
+
 static void check_service(struct vctx *v, size_t i, char ***names)
 {
         struct spec_node *svc = v->services->vals[i];
@@ -142,7 +171,8 @@ static void check_service(struct vctx *v, size_t i, char ***names)
         const char *cn = spec_map_str(svc, "container_name");
         char *spath = spec_path_key("services", name);
 
-        if (!spec_map_get(svc, "image") && !spec_map_get(svc, "build"))
+        if (!spec_map_get(svc, "image") && !spec_map_get(svc, "build") &&
+            !errors_under(v->l->diags, spath))
                 spec_err(v->l->diags, v->services->keys[i], spath,
                          "a service needs an `image` or a `build`");
         if (cn && strv_contains(*names, cn))
@@ -166,7 +196,7 @@ static void check_cycles(struct vctx *v)
                 const struct spec_node *deps = spec_map_get(v->services->vals[i], "depends_on");
 
                 for (size_t d = 0; deps && deps->kind == SPEC_MAP && d < deps->n; d++) {
-                        long j = spec_map_index(v->services, spec_map_key(deps, d));
+                        long j = service_index(v, spec_map_key(deps, d));
 
                         if (j >= 0)
                                 graph_add_edge(g, i, (size_t)j);

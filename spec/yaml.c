@@ -13,7 +13,8 @@
 
 /* ---- nodes -------------------------------------------------------------------------------- */
 
-struct spec_node *spec_node_new(enum spec_node_kind kind, const char *file, int line, int col)
+/* A node without its scalar text: callers set str (one allocation per scalar, not two). */
+static struct spec_node *node_alloc(enum spec_node_kind kind, const char *file, int line, int col)
 {
         struct spec_node *n = xcalloc(1, sizeof(*n));
 
@@ -21,6 +22,13 @@ struct spec_node *spec_node_new(enum spec_node_kind kind, const char *file, int 
         n->file = file;
         n->line = line;
         n->col = col;
+        return n;
+}
+
+struct spec_node *spec_node_new(enum spec_node_kind kind, const char *file, int line, int col)
+{
+        struct spec_node *n = node_alloc(kind, file, line, col);
+
         if (kind == SPEC_SCALAR)
                 n->str = xstrdup("");
         return n;
@@ -28,10 +36,10 @@ struct spec_node *spec_node_new(enum spec_node_kind kind, const char *file, int 
 
 struct spec_node *spec_node_new_scalar(const char *s, const struct spec_node *pos)
 {
-        struct spec_node *n = spec_node_new(SPEC_SCALAR, pos ? pos->file : NULL,
-                                            pos ? pos->line : 0, pos ? pos->col : 0);
+        struct spec_node *n = node_alloc(SPEC_SCALAR, pos ? pos->file : NULL, pos ? pos->line : 0,
+                                         pos ? pos->col : 0);
 
-        spec_node_set_str(n, s);
+        n->str = xstrdup(s ? s : "");
         return n;
 }
 
@@ -76,11 +84,11 @@ struct spec_node *spec_node_copy(const struct spec_node *n)
 
         if (!n)
                 return NULL;
-        c = spec_node_new(n->kind, n->file, n->line, n->col);
+        c = node_alloc(n->kind, n->file, n->line, n->col);
         c->quoted = n->quoted;
         c->tag = n->tag ? xstrdup(n->tag) : NULL;
         if (n->kind == SPEC_SCALAR) {
-                spec_node_set_str(c, n->str);
+                c->str = xstrdup(n->str);
                 return c;
         }
         c->cap = n->n;
@@ -132,9 +140,12 @@ long spec_map_index(const struct spec_node *n, const char *key)
 {
         if (!n || n->kind != SPEC_MAP)
                 return -1;
-        for (size_t i = 0; i < n->n; i++)
-                if (strcmp(n->keys[i]->str, key) == 0)
+        for (size_t i = 0; i < n->n; i++) {
+                const char *k = n->keys[i]->str;
+
+                if (k[0] == key[0] && strcmp(k, key) == 0) /* first byte: cheap filter */
                         return (long)i;
+        }
         return -1;
 }
 
@@ -219,7 +230,14 @@ void spec_map_del(struct spec_node *n, const char *key)
 
 /* ---- the event-driven builder ------------------------------------------------------------- */
 
+/* Keys already in a mapping, for the duplicate check (open addressing, power-of-two size). */
+struct keyset {
+        const char **slot;
+        size_t cap, n;
+};
+
 struct frame {
+        struct keyset seen;
         struct spec_node *node;
         struct spec_node *key; /* map: the key waiting for its value */
         char *path;
@@ -245,9 +263,11 @@ struct builder {
         size_t nanchors, anchors_cap;
         size_t nodes;
         struct spec_node *root;
-        struct spec_node *grave; /* discarded nodes that anchors may still point to */
+        struct spec_node *grave;      /* discarded nodes that anchors may still point to */
+        struct spec_node *alias_copy; /* the last alias expansion: no anchor points into it */
         bool failed;
         bool done;
+        struct spec_node *docs; /* every document, when asked for all of them */
 };
 
 static void b_error(struct builder *b, int line, int col, const char *path, const char *msg)
@@ -265,13 +285,23 @@ static void discard(struct builder *b, struct spec_node *n)
 
 static char *child_path(const struct frame *f)
 {
+        size_t a, b;
+        char *r;
+
         if (!f)
                 return xstrdup("");
         if (f->node->kind == SPEC_SEQ)
                 return xasprintf("%s[%zu]", f->path, f->node->n);
         if (!f->key)
                 return xstrdup(f->path);
-        return *f->path ? xasprintf("%s.%s", f->path, f->key->str) : xstrdup(f->key->str);
+        a = strlen(f->path);
+        b = strlen(f->key->str);
+        r = xmalloc(a + b + 2);
+        memcpy(r, f->path, a);
+        if (a)
+                r[a++] = '.';
+        memcpy(r + a, f->key->str, b + 1);
+        return r;
 }
 
 static size_t count_nodes(const struct spec_node *n)
@@ -303,6 +333,38 @@ static const struct spec_node *anchor_find(struct builder *b, const char *name)
         return NULL;
 }
 
+static size_t key_hash(const char *s)
+{
+        size_t h = 1469598103934665603ULL;
+
+        for (; *s; s++)
+                h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+        return h;
+}
+
+/* Insert key; false when it was already there. The strings belong to the map's key nodes. */
+static bool keyset_add(struct keyset *ks, const char *key)
+{
+        size_t i;
+
+        if ((ks->n + 1) * 2 > ks->cap) {
+                struct keyset big = {.cap = ks->cap ? ks->cap * 2 : 16};
+
+                big.slot = xcalloc(big.cap, sizeof(*big.slot));
+                for (size_t k = 0; k < ks->cap; k++)
+                        if (ks->slot[k])
+                                keyset_add(&big, ks->slot[k]);
+                free(ks->slot);
+                *ks = big;
+        }
+        for (i = key_hash(key) & (ks->cap - 1); ks->slot[i]; i = (i + 1) & (ks->cap - 1))
+                if (strcmp(ks->slot[i], key) == 0)
+                        return false;
+        ks->slot[i] = key;
+        ks->n++;
+        return true;
+}
+
 static bool is_merge_key(const struct spec_node *k)
 {
         return k->kind == SPEC_SCALAR && !k->quoted && strcmp(k->str, "<<") == 0 &&
@@ -313,6 +375,10 @@ static void merge_source(struct builder *b, struct frame *f, struct spec_node *v
 {
         if (!f->merges)
                 f->merges = spec_node_new(SPEC_SEQ, NULL, 0, 0);
+        if (v->kind == SPEC_MAP && v == b->alias_copy) {
+                spec_seq_push(f->merges, v); /* `<<: *base`: the expansion is ours to take */
+                return;
+        }
         if (v->kind == SPEC_MAP) {
                 spec_seq_push(f->merges, spec_node_copy(v));
                 discard(b, v);
@@ -366,7 +432,7 @@ static void attach(struct builder *b, struct spec_node *n)
                 merge_source(b, f, n);
                 return;
         }
-        if (spec_map_index(f->node, f->key->str) >= 0) {
+        if (!keyset_add(&f->seen, f->key->str)) {
                 char *p = child_path(f);
                 char *m = xasprintf("duplicate key \"%s\"", f->key->str);
 
@@ -392,7 +458,7 @@ static void apply_merges(struct frame *f)
                 struct spec_node *src = f->merges->vals[s];
 
                 for (size_t i = 0; i < src->n; i++) {
-                        if (spec_map_index(m, src->keys[i]->str) >= 0)
+                        if (!keyset_add(&f->seen, src->keys[i]->str))
                                 continue;
                         spec_map_push(m, src->keys[i], src->vals[i]);
                         src->keys[i] = src->vals[i] = NULL;
@@ -429,8 +495,8 @@ static void on_scalar(struct builder *b, const yaml_event_t *ev)
 
         if (!count_node(b, 1, (int)ev->start_mark.line + 1, (int)ev->start_mark.column + 1))
                 return;
-        n = event_node(b, SPEC_SCALAR, ev);
-        free(n->str);
+        n = node_alloc(SPEC_SCALAR, b->name, (int)ev->start_mark.line + 1,
+                       (int)ev->start_mark.column + 1);
         n->str = xstrndup((const char *)ev->data.scalar.value, ev->data.scalar.length);
         if (strlen(n->str) != ev->data.scalar.length)
                 b_error(b, n->line, n->col, NULL, "a NUL character is not allowed in a scalar");
@@ -453,12 +519,15 @@ static void on_alias(struct builder *b, const yaml_event_t *ev)
 
                 b_error(b, line, col, NULL, m);
                 free(m);
+                attach(b, spec_node_new(SPEC_SCALAR, b->name, line, col)); /* keep pairs aligned */
                 return;
         }
         if (!count_node(b, count_nodes(target), line, col))
                 return;
         c = spec_node_copy(target);
+        b->alias_copy = c; /* only for the attach below: the pointer may be freed after */
         attach(b, c);
+        b->alias_copy = NULL;
 }
 
 static void on_start(struct builder *b, enum spec_node_kind kind, const yaml_event_t *ev)
@@ -495,9 +564,10 @@ static void on_end(struct builder *b)
         if (!b->depth)
                 return;
         f = b->stack[--b->depth];
-        if (f.key) /* cannot happen with a well-formed event stream */
-                spec_node_free(f.key);
+        if (f.key) /* an anchor may point at it */
+                discard(b, f.key);
         apply_merges(&f);
+        free(f.seen.slot);
         if (f.anchor)
                 anchor_add(b, f.anchor, f.node);
         free(f.anchor);
@@ -524,7 +594,20 @@ static void syntax_error(struct builder *b, const yaml_parser_t *p)
         free(msg);
 }
 
-/* Returns false at the end of the first document or on an error. */
+/* Keep the finished document (empty ones are skipped); anchors do not cross documents. */
+static void next_document(struct builder *b)
+{
+        if (b->root && !spec_node_is_null(b->root))
+                spec_seq_push(b->docs, b->root);
+        else
+                spec_node_free(b->root);
+        b->root = NULL;
+        for (size_t i = 0; i < b->nanchors; i++)
+                free(b->anchors[i].name);
+        b->nanchors = 0;
+}
+
+/* Returns false at the end of the first document (or of the stream) or on an error. */
 static bool on_event(struct builder *b, const yaml_event_t *ev)
 {
         switch (ev->type) {
@@ -545,6 +628,10 @@ static bool on_event(struct builder *b, const yaml_event_t *ev)
                 on_end(b);
                 break;
         case YAML_DOCUMENT_END_EVENT:
+                if (!b->docs)
+                        return false;
+                next_document(b);
+                break;
         case YAML_STREAM_END_EVENT:
                 return false;
         default:
@@ -561,6 +648,7 @@ static void builder_done(struct builder *b)
                 spec_node_free(b->stack[i].merges);
                 free(b->stack[i].path);
                 free(b->stack[i].anchor);
+                free(b->stack[i].seen.slot);
         }
         free(b->stack);
         for (size_t i = 0; i < b->nanchors; i++)
@@ -569,36 +657,67 @@ static void builder_done(struct builder *b)
         spec_node_free(b->grave);
 }
 
-int spec_yaml_parse_buffer(const char *name, const char *buf, size_t len,
-                           const struct spec_yaml_limits *limits, struct spec_node **ret,
-                           struct spec_diags *diags)
+static int parse_stream(struct builder *b, const struct spec_yaml_limits *limits)
 {
         static const struct spec_yaml_limits defaults = SPEC_YAML_DEFAULT_LIMITS;
-        struct builder b = {.name = name, .buf = buf, .len = len, .diags = diags};
         yaml_parser_t p;
         bool more = true;
 
-        b.lim = limits ? limits : &defaults;
-        *ret = NULL;
+        b->lim = limits ? limits : &defaults;
+        if (b->lim->max_bytes && b->len > b->lim->max_bytes) {
+                spec_diag_add(b->diags, SPEC_ERROR, b->name, 0, 0, NULL,
+                              "file too large (%zu bytes, %zu at most)", b->len, b->lim->max_bytes);
+                return -EINVAL;
+        }
         if (!yaml_parser_initialize(&p))
                 abort();
-        yaml_parser_set_input_string(&p, (const unsigned char *)buf, len);
+        yaml_parser_set_input_string(&p, (const unsigned char *)b->buf, b->len);
         while (more) {
                 yaml_event_t ev;
 
                 if (!yaml_parser_parse(&p, &ev)) {
-                        syntax_error(&b, &p);
+                        syntax_error(b, &p);
                         break;
                 }
-                more = on_event(&b, &ev);
+                more = on_event(b, &ev);
                 yaml_event_delete(&ev);
         }
         yaml_parser_delete(&p);
-        builder_done(&b);
-        if (b.failed) {
+        builder_done(b);
+        return b->failed ? -EINVAL : 0;
+}
+
+int spec_yaml_parse_buffer(const char *name, const char *buf, size_t len,
+                           const struct spec_yaml_limits *limits, struct spec_node **ret,
+                           struct spec_diags *diags)
+{
+        struct builder b = {.name = name, .buf = buf, .len = len, .diags = diags};
+        int r = parse_stream(&b, limits);
+
+        *ret = NULL;
+        if (r < 0) {
                 spec_node_free(b.root);
-                return -EINVAL;
+                return r;
         }
         *ret = b.root;
+        return 0;
+}
+
+int spec_yaml_parse_documents(const char *name, const char *buf, size_t len,
+                              const struct spec_yaml_limits *limits, struct spec_node **ret,
+                              struct spec_diags *diags)
+{
+        struct builder b = {.name = name, .buf = buf, .len = len, .diags = diags};
+        int r;
+
+        b.docs = spec_node_new(SPEC_SEQ, name, 1, 1);
+        r = parse_stream(&b, limits);
+        *ret = NULL;
+        if (r < 0) {
+                spec_node_free(b.root);
+                spec_node_free(b.docs);
+                return r;
+        }
+        *ret = b.docs;
         return 0;
 }

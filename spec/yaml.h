@@ -30,13 +30,14 @@ struct spec_node {
 };
 
 struct spec_yaml_limits {
+        size_t max_bytes; /* input size (0: no limit) */
         size_t max_depth; /* nesting of maps and sequences */
         size_t max_nodes; /* nodes created, alias expansions included */
 };
 
-#define SPEC_YAML_DEFAULT_LIMITS                        \
-        {                                               \
-                .max_depth = 128, .max_nodes = 4000000, \
+#define SPEC_YAML_DEFAULT_LIMITS                                                \
+        {                                                                       \
+                .max_bytes = 16u << 20, .max_depth = 128, .max_nodes = 4000000, \
         }
 
 /* Parse the first document of buf into *ret (NULL for an empty document). `name` is used in
@@ -44,6 +45,12 @@ struct spec_yaml_limits {
 int spec_yaml_parse_buffer(const char *name, const char *buf, size_t len,
                            const struct spec_yaml_limits *limits, struct spec_node **ret,
                            struct spec_diags *diags);
+
+/* Every document of buf (a `---` stream), as a sequence; empty documents are skipped. Anchors
+ * are per document. Returns 0, or -EINVAL after adding error diagnostics. */
+int spec_yaml_parse_documents(const char *name, const char *buf, size_t len,
+                              const struct spec_yaml_limits *limits, struct spec_node **ret,
+                              struct spec_diags *diags);
 
 struct spec_node *spec_node_new(enum spec_node_kind kind, const char *file, int line, int col);
 struct spec_node *spec_node_new_scalar(const char *s, const struct spec_node *pos);

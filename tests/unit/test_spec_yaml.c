@@ -117,7 +117,8 @@ static void test_tags(void **state)
 
 static void test_errors(void **state)
 {
-        struct spec_yaml_limits small = {.max_depth = 4, .max_nodes = 1000};
+        struct spec_yaml_limits small = {.max_bytes = 4096, .max_depth = 4, .max_nodes = 1000};
+        struct spec_yaml_limits tiny = {.max_bytes = 8, .max_depth = 4, .max_nodes = 1000};
         char *s;
 
         (void)state;
@@ -130,6 +131,9 @@ static void test_errors(void **state)
         free(s);
         s = parse_err("a: [1, 2\n", NULL);
         assert_non_null(strstr(s, "t.yaml:2:1: invalid YAML: did not find expected"));
+        free(s);
+        s = parse_err("services: {}\n", &tiny);
+        assert_string_equal(s, "t.yaml: file too large (13 bytes, 8 at most)");
         free(s);
         s = parse_err("a: *nope\n", NULL);
         assert_string_equal(s, "t.yaml:1:4: unknown anchor \"nope\" referenced");
@@ -161,6 +165,27 @@ static void test_empty(void **state)
         assert_null(n);
         assert_int_equal(spec_yaml_parse_buffer("e", "# c\n", 4, NULL, &n, &d), 0);
         assert_null(n);
+        spec_diags_done(&d);
+}
+
+static void test_documents(void **state)
+{
+        static const char text[] = "a: &x 1\n---\n---\nb: 2\n---\n";
+        struct spec_diags d = {0};
+        struct spec_node *docs = NULL;
+
+        (void)state;
+        assert_int_equal(spec_yaml_parse_documents("t.yaml", text, strlen(text), NULL, &docs, &d),
+                         0);
+        assert_int_equal(docs->n, 2);
+        assert_string_equal(spec_map_str(docs->vals[0], "a"), "1");
+        assert_string_equal(spec_map_str(docs->vals[1], "b"), "2");
+        assert_int_equal(docs->vals[1]->line, 4);
+        spec_node_free(docs);
+        assert_int_equal(
+                spec_yaml_parse_documents("t.yaml", "a: 1\n---\nb: *x\n", 15, NULL, &docs, &d),
+                -EINVAL); /* anchors do not cross documents */
+        assert_null(docs);
         spec_diags_done(&d);
 }
 
@@ -216,6 +241,7 @@ int main(void)
                 cmocka_unit_test(test_tags),
                 cmocka_unit_test(test_errors),
                 cmocka_unit_test(test_empty),
+                cmocka_unit_test(test_documents),
                 cmocka_unit_test(test_node_edit),
                 cmocka_unit_test(test_diags),
         };
