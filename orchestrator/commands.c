@@ -22,6 +22,11 @@ const struct command cli_commands[] = {
         {.name = "stop", .summary = "Stop services", .usage = cmd_stop_usage, .run = cmd_stop},
         {.name = "restart", .summary = "Restart service containers", .usage = cmd_restart_usage, .run = cmd_restart},
         {.name = "kill", .summary = "Force stop service containers", .usage = cmd_kill_usage, .run = cmd_kill},
+        {.name = "exec", .summary = "Execute a command in a running container", .usage = cmd_exec_usage, .run = cmd_exec},
+        {.name = "create", .summary = "Creates containers for a service", .usage = cmd_create_usage, .run = cmd_create},
+        {.name = "rm", .summary = "Removes stopped service containers", .usage = cmd_rm_usage, .run = cmd_rm},
+        {.name = "events", .summary = "Receive real time events from containers", .usage = cmd_events_usage, .run = cmd_events},
+        {.name = "wait", .summary = "Block until containers of all (or specified) services stop.", .usage = cmd_wait_usage, .run = cmd_wait},
         {0},
 };
 /* clang-format on */
