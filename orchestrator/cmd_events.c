@@ -83,8 +83,8 @@ static void print_event(const struct stack *st, const struct proto_event *e, boo
 
                 localtime_r(&secs, &tm);
                 strftime(ts, sizeof(ts), "%Y-%m-%d %H:%M:%S", &tm);
-                printf("%s.%06ld container %s %s (", ts,
-                       (long)((e->time_ns % 1000000000) / 1000), e->type, name);
+                printf("%s.%06ld container %s %s (", ts, (long)((e->time_ns % 1000000000) / 1000),
+                       e->type, name);
                 if (strcmp(e->type, "die") == 0)
                         printf("exitCode=%s, ", code);
                 if (e->health)

@@ -56,16 +56,11 @@ static int parse(const struct command *self, int argc, char **argv, struct exec_
                 O_PRIV
         };
         static const struct option opts[] = {
-                {"detach", no_argument, NULL, 'd'},
-                {"env", required_argument, NULL, 'e'},
-                {"index", required_argument, NULL, O_INDEX},
-                {"no-TTY", no_argument, NULL, 'T'},
-                {"interactive", no_argument, NULL, 'i'},
-                {"tty", no_argument, NULL, 't'},
-                {"privileged", no_argument, NULL, O_PRIV},
-                {"user", required_argument, NULL, 'u'},
-                {"workdir", required_argument, NULL, 'w'},
-                {0},
+                {"detach", no_argument, NULL, 'd'},          {"env", required_argument, NULL, 'e'},
+                {"index", required_argument, NULL, O_INDEX}, {"no-TTY", no_argument, NULL, 'T'},
+                {"interactive", no_argument, NULL, 'i'},     {"tty", no_argument, NULL, 't'},
+                {"privileged", no_argument, NULL, O_PRIV},   {"user", required_argument, NULL, 'u'},
+                {"workdir", required_argument, NULL, 'w'},   {0},
         };
         char *end;
         long v;
@@ -82,15 +77,17 @@ static int parse(const struct command *self, int argc, char **argv, struct exec_
                         if (strchr(optarg, '=')) {
                                 o->env = strv_push(o->env, optarg);
                         } else if (getenv(optarg)) {
-                                o->env = strv_push_take(
-                                        o->env, xasprintf("%s=%s", optarg, getenv(optarg)));
+                                o->env = strv_push_take(o->env,
+                                                        xasprintf("%s=%s", optarg, getenv(optarg)));
                         }
                         break;
                 case O_INDEX:
                         v = strtol(optarg, &end, 10);
                         if (*end || v < 1)
-                                return cli_usage_error(self, "--index: \"%s\" is not a replica "
-                                                             "number", optarg);
+                                return cli_usage_error(self,
+                                                       "--index: \"%s\" is not a replica "
+                                                       "number",
+                                                       optarg);
                         o->index = (unsigned)v;
                         break;
                 case O_PRIV:

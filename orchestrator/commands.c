@@ -27,6 +27,12 @@ const struct command cli_commands[] = {
         {.name = "rm", .summary = "Removes stopped service containers", .usage = cmd_rm_usage, .run = cmd_rm},
         {.name = "events", .summary = "Receive real time events from containers", .usage = cmd_events_usage, .run = cmd_events},
         {.name = "wait", .summary = "Block until containers of all (or specified) services stop.", .usage = cmd_wait_usage, .run = cmd_wait},
+        {.name = "pause", .summary = "Pause services", .usage = cmd_pause_usage, .run = cmd_pause},
+        {.name = "unpause", .summary = "Unpause services", .usage = cmd_unpause_usage, .run = cmd_unpause},
+        {.name = "port", .summary = "Print the public port for a port binding", .usage = cmd_port_usage, .run = cmd_port},
+        {.name = "ls", .summary = "List running compose projects", .usage = cmd_ls_usage, .run = cmd_ls},
+        {.name = "images", .summary = "List images used by the created containers", .usage = cmd_images_usage, .run = cmd_images},
+        {.name = "top", .summary = "Display the running processes", .usage = cmd_top_usage, .run = cmd_top},
         {0},
 };
 /* clang-format on */

@@ -19,6 +19,7 @@
 #include "orchestrator/ctl_client.h"
 #include "orchestrator/plan.h"
 #include "orchestrator/project.h"
+#include "orchestrator/project_record.h"
 #include "orchestrator/state.h"
 #include "orchestrator/supervisor.h"
 #include "runtime/image.h"
@@ -259,6 +260,9 @@ int stack_supervisor(struct stack *st, struct ctl_conn **ret, struct berr **err)
                 st->svcs[i] = NULL;
         if (r < 0)
                 return berr_wrap(err, "start the supervisor of project %s", st->name);
+        /* for `berth ls`: best effort */
+        if (project_record_files(st->cli->root, st->name, st->p->files, &e) < 0)
+                berr_freep(&e);
         /* plan again for this command's own use (ports, exec...) */
         for (size_t i = 0; i < st->p->nservices; i++) {
                 struct berr *pe = NULL;
