@@ -33,6 +33,7 @@ const struct command cli_commands[] = {
         {.name = "ls", .summary = "List running compose projects", .usage = cmd_ls_usage, .run = cmd_ls},
         {.name = "images", .summary = "List images used by the created containers", .usage = cmd_images_usage, .run = cmd_images},
         {.name = "top", .summary = "Display the running processes", .usage = cmd_top_usage, .run = cmd_top},
+        {.name = "run", .summary = "Run a one-off command on a service", .usage = cmd_run_usage, .run = cmd_run},
         {0},
 };
 /* clang-format on */

@@ -59,5 +59,7 @@ extern const char cmd_images_usage[];
 int cmd_images(struct cli *cli, int argc, char **argv);
 extern const char cmd_top_usage[];
 int cmd_top(struct cli *cli, int argc, char **argv);
+extern const char cmd_run_usage[];
+int cmd_run(struct cli *cli, int argc, char **argv);
 /* pause and unpause share one body (cmd_pause.c) */
 int cmd_pause_common(struct cli *cli, const char *name, bool freeze, int argc, char **argv);

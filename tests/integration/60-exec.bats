@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
 # berth exec: a command in a running service container, through rt_exec.
+bats_require_minimum_version 1.5.0
 load helpers
 load lib/registry
 load lib/compose
