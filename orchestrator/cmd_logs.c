@@ -2,6 +2,7 @@
 /* `berth logs [SERVICE...]`: the project's container logs, merged in time order, read from their
  * files (so they work after the containers exited and with no supervisor running). */
 #include "common/cleanup.h"
+#include "common/error.h"
 #include "common/strv.h"
 #include "orchestrator/cli.h"
 #include "orchestrator/commands.h"
@@ -28,6 +29,7 @@ int cmd_super_logs(const struct cli *cli, const char *project, int argc, char **
 int cmd_logs(struct cli *cli, int argc, char **argv)
 {
         struct stack st;
+        cleanup_berr struct berr *err = NULL;
         int r;
 
         if ((r = stack_load(cli, &st)) != 0)
@@ -48,6 +50,11 @@ int cmd_logs(struct cli *cli, int argc, char **argv)
                         stack_done(&st);
                         return 1;
                 }
+        }
+        if (stack_adopt_if_orphaned(&st, &err) < 0) {
+                berr_print(err, stderr);
+                stack_done(&st);
+                return 1;
         }
         r = cmd_super_logs(cli, st.name, argc, argv);
         stack_done(&st);

@@ -287,7 +287,8 @@ int cmd_ps(struct cli *cli, int argc, char **argv)
                 names = strv_push(names, argv[i]);
         if ((r = stack_load(cli, &st)) != 0)
                 return r;
-        if ((r = project_check_names(st.p, names)) != 0 || fetch(&st, &v, &n, &err) < 0) {
+        if ((r = project_check_names(st.p, names)) != 0 || stack_adopt_if_orphaned(&st, &err) < 0 ||
+            fetch(&st, &v, &n, &err) < 0) {
                 if (err)
                         berr_print(err, stderr);
                 stack_done(&st);

@@ -772,7 +772,8 @@ void plan_rt_config(const struct plan_service *s, const char *name, struct rt_co
         cfg->env = s->env;
         cfg->cwd = s->cwd;
         cfg->user = s->user;
-        cfg->hostname = s->hostname;
+        /* docker's default is the container's short ID; its name says more and is unique */
+        cfg->hostname = s->hostname ? s->hostname : cfg->id;
         cfg->domainname = s->domainname;
         cfg->mounts = xcalloc(s->n_mounts ? s->n_mounts : 1, sizeof(*cfg->mounts));
         for (size_t i = 0; i < s->n_mounts; i++) {

@@ -383,3 +383,31 @@ struct state_project *stack_state(const struct stack *st)
         }
         return sp;
 }
+
+int stack_adopt_if_orphaned(struct stack *st, struct berr **err)
+{
+        struct state_project *sp = stack_state(st);
+        struct ctl_conn *conn = NULL;
+        struct berr *e = NULL;
+        bool live = false;
+        int r;
+
+        for (size_t i = 0; sp && i < sp->n_ctrs; i++)
+                live |= sp->ctrs[i].status == CTR_RUNNING || sp->ctrs[i].status == CTR_RESTARTING;
+        state_project_free(sp);
+        if (!live)
+                return 0;
+        if (ctl_connect(st->cli->run, st->name, &conn, &e) == 0) {
+                ctl_close(conn);
+                return 0;
+        }
+        berr_free(e);
+        r = stack_plan(st, NULL, err);
+        if (r < 0)
+                return r;
+        r = stack_supervisor(st, &conn, err);
+        if (r < 0)
+                return r;
+        ctl_close(conn);
+        return 1;
+}

@@ -49,5 +49,10 @@ char **stack_with_deps(const struct stack *st, char *const *names, bool no_deps)
 /* The start wave of each service of p (parallel to p->services). Caller frees. */
 int *stack_waves(const struct stack *st, int *ret_n);
 
+/* When the state says containers run but no supervisor answers (it was killed), start one: it
+ * re-adopts them, drains the output they wrote meanwhile and applies their restart policies.
+ * Returns 1 when one was started, 0 when not needed. */
+int stack_adopt_if_orphaned(struct stack *st, struct berr **err);
+
 /* Names of the project's containers recorded in its state (caller frees), NULL when none. */
 struct state_project *stack_state(const struct stack *st);
