@@ -22,6 +22,7 @@
 #include "orchestrator/ctl_client.h"
 #include "orchestrator/lock.h"
 #include "orchestrator/oneoff.h"
+#include "orchestrator/paused.h"
 #include "orchestrator/plan.h"
 #include "orchestrator/progress.h"
 #include "orchestrator/reconcile.h"
@@ -178,6 +179,8 @@ int cmd_down(struct cli *cli, int argc, char **argv)
                 return r;
         progress_init(&pr, cli, stderr);
         sp = stack_state(&st);
+        /* frozen containers (`berth pause`) could not die */
+        (void)paused_thaw_all(cli->root, sp);
         /* one-off containers of `berth run` (orchestrator/oneoff.h) */
         r = oneoff_remove_all(cli->root, st.name, &err) < 0 ? -1 : 0;
         if (r == 0)

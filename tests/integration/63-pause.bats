@@ -98,3 +98,26 @@ EOF2
   assert_success
   assert_equal "$(cli_status a)" running
 }
+
+@test "ps lists paused containers as Up (Paused); down of a paused project cleans up" {
+  compose_file <<EOF2
+name: $PROJECT
+services:
+  a:
+    image: $IMG
+    command: ["sleep", "1000"]
+  b:
+    image: $IMG
+    command: ["sleep", "1000"]
+EOF2
+  run b up -d
+  assert_success
+  run b pause
+  assert_success
+  run b ps
+  assert_success
+  assert_line --regexp "^$PROJECT-a-1 .* Up [A-Za-z0-9 ]+ \(Paused\)"
+  run timeout 60 "$BERTH" -f "$WORK/compose.yaml" down -t 1
+  assert_success
+  [ -z "$(cli_residue)" ]
+}

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: MIT */
+#include "orchestrator/paused.h"
+
+#include <stdlib.h>
+
+#include "common/error.h"
+#include "orchestrator/ctr_query.h"
+#include "orchestrator/state.h"
+#include "runtime/freeze.h"
+
+int paused_thaw_all(const char *root, const struct state_project *sp)
+{
+        int n = 0;
+
+        for (size_t i = 0; sp && i < sp->n_ctrs; i++) {
+                char *cg = ctr_query_cgroup(root, sp->ctrs[i].name);
+                struct berr *e = NULL;
+
+                if (cg && rt_frozen(cg)) {
+                        n++;
+                        if (rt_freeze(cg, false, &e) < 0)
+                                berr_free(e);
+                }
+                free(cg);
+        }
+        return n;
+}
