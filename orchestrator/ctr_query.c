@@ -16,7 +16,7 @@
 #include "orchestrator/stack.h"
 #include "orchestrator/state.h"
 
-int ctr_query_list(const struct stack *st, struct proto_container **ret, size_t *ret_n, bool *live,
+int ctr_query_list(struct stack *st, struct proto_container **ret, size_t *ret_n, bool *live,
                    struct berr **err)
 {
         struct ctl_conn *conn = NULL;
@@ -27,6 +27,8 @@ int ctr_query_list(const struct stack *st, struct proto_container **ret, size_t 
         size_t n = 0;
 
         *live = false;
+        if (stack_adopt_if_orphaned(st, err) < 0)
+                return -(*err)->code;
         if (ctl_connect(st->cli->run, st->name, &conn, &e) == 0) {
                 int r = ctl_call(conn, &req, &resp, 10000, err);
 

@@ -13,9 +13,10 @@
 struct berr;
 struct stack;
 
-/* The project's containers. *live tells whether a supervisor answered (else the recorded state:
- * nothing runs). Free each with proto_container_done, then the array. */
-int ctr_query_list(const struct stack *st, struct proto_container **ret, size_t *ret_n, bool *live,
+/* The project's containers, re-adopting running ones first when their supervisor died
+ * (stack_adopt_if_orphaned). *live tells whether a supervisor answered (else the recorded state:
+ * nothing runs). Free with ctr_query_free. */
+int ctr_query_list(struct stack *st, struct proto_container **ret, size_t *ret_n, bool *live,
                    struct berr **err);
 void ctr_query_free(struct proto_container *v, size_t n);
 

@@ -44,7 +44,12 @@ void oneoff_forget(const char *root, const char *project, const char *name)
         cleanup_free char *path = xasprintf("%s/%s", dir, name);
 
         (void)unlink(path);
-        (void)rmdir(dir); /* when it was the last one */
+        /* when it was the last one */
+        if (rmdir(dir) == 0) {
+                cleanup_free char *parent = xasprintf("%s/oneoff", root);
+
+                (void)rmdir(parent);
+        }
 }
 
 /* SIGKILL the waiter when it is still the process that was recorded; wait until it is gone. */
@@ -91,6 +96,10 @@ int oneoff_remove_all(const char *root, const char *project, struct berr **err)
                 (void)unlink(path);
                 n++;
         }
-        (void)rmdir(dir);
+        if (rmdir(dir) == 0) {
+                cleanup_free char *parent = xasprintf("%s/oneoff", root);
+
+                (void)rmdir(parent);
+        }
         return n;
 }

@@ -393,7 +393,8 @@ int stack_adopt_if_orphaned(struct stack *st, struct berr **err)
         int r;
 
         for (size_t i = 0; sp && i < sp->n_ctrs; i++)
-                live |= sp->ctrs[i].status == CTR_RUNNING || sp->ctrs[i].status == CTR_RESTARTING;
+                live |= sp->ctrs[i].status == CTR_RUNNING || sp->ctrs[i].status == CTR_RESTARTING ||
+                        sp->ctrs[i].status == CTR_PAUSED;
         state_project_free(sp);
         if (!live)
                 return 0;

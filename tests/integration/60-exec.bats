@@ -84,3 +84,16 @@ EOF2
   assert_success
   cli_wait_until 10 b exec app test -e /tmp/done
 }
+
+@test "exec works after the supervisor died: the running containers are re-adopted" {
+  two_services
+  local sp
+  sp=$(jq -r .supervisor_pid "$BERTH_ROOT/projects/$PROJECT/state.json")
+  [ "$sp" -gt 1 ]
+  kill -KILL "$sp"
+  cli_wait_until 10 bash -c "! kill -0 $sp 2>/dev/null"
+  run b exec app cat /proc/1/cmdline
+  assert_success
+  assert_output --partial sleep
+  [ "$(jq -r .supervisor_pid "$BERTH_ROOT/projects/$PROJECT/state.json")" != "$sp" ]
+}

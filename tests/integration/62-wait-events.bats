@@ -33,6 +33,29 @@ EOF2
   assert_failure 2
 }
 
+@test "wait --down-project returns the first exit code and takes the project down" {
+  compose_file <<EOF2
+name: $PROJECT
+services:
+  quick:
+    image: $IMG
+    command: ["sh", "-c", "sleep 1; exit 6"]
+  slow:
+    image: $IMG
+    command: ["sleep", "1000"]
+    stop_signal: SIGKILL
+EOF2
+  run b up -d
+  assert_success
+  run b wait --down-project quick slow
+  assert_equal "$status" 6
+  assert_line 6
+  assert_line --partial "Network ${PROJECT}_default  Removed"
+  run b ps -a -q
+  assert_output ''
+  [ -z "$(cli_residue)" ]
+}
+
 has_socket() {
   ls -l "/proc/$1/fd" 2>/dev/null | grep -q 'socket:'
 }
