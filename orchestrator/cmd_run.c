@@ -23,6 +23,7 @@
 
 #include "common/cleanup.h"
 #include "common/error.h"
+#include "common/fdutil.h"
 #include "common/strv.h"
 #include "common/xalloc.h"
 #include "netmgr/netmgr.h"
@@ -59,13 +60,14 @@ const char cmd_run_usage[] =
         "  -P, --service-ports         Run command with all service's ports enabled and mapped to the host\n"
         "  -T, --no-TTY                Disable pseudo-TTY allocation (berth never allocates one)\n"
         "  -u, --user string           Run as specified username or uid\n"
+        "  -v, --volume stringArray    Bind mount a volume\n"
         "  -w, --workdir string        Working directory inside the container\n";
 
 struct run_opts {
         bool detach, no_deps, service_ports, quiet_pull;
         char *entrypoint, *name, *user, *workdir;
         const char *pull;
-        char **env, **publish;
+        char **env, **publish, **volumes;
         char *service;
         char **command;
 };
@@ -178,8 +180,10 @@ static int parse(const struct command *self, int argc, char **argv, struct run_o
                         break; /* labels: berth has no container labels */
                 case O_BUILD:
                         return cli_usage_error(self, "--build: berth cannot build images yet");
-                case O_CAP:
                 case 'v':
+                        o->volumes = strv_push(o->volumes, optarg);
+                        break;
+                case O_CAP:
                         return cli_usage_error(self, "%s is not supported yet", argv[optind - 1]);
                 case ':':
                         return cli_usage_error(self, "flag needs an argument: %s",
@@ -241,6 +245,58 @@ static void env_set(char ***env, const char *kv)
         *env = strv_push(v, kv);
 }
 
+/* -v SRC:DST[:ro|rw], DST alone (anonymous), SRC a path (bind; relative to the project
+ * directory) or a volume of the project. */
+static int add_volume(struct stack *st, struct plan_service *s, const char *spec, struct berr **err)
+{
+        cleanup_strv char **f = strv_split(spec, ":");
+        size_t n = strv_length(f);
+        struct rt_mount m = {0};
+        const char *src = n >= 2 ? f[0] : NULL, *dst = n >= 2 ? f[1] : f[0];
+
+        if (n < 1 || n > 3 || !dst || dst[0] != '/' ||
+            (n == 3 && strcmp(f[2], "ro") != 0 && strcmp(f[2], "rw") != 0))
+                return berr_msg(err, EINVAL,
+                                "--volume %s: not SRC:DST[:ro|rw] with an absolute "
+                                "DST",
+                                spec);
+        m.target = xstrdup(dst);
+        m.read_only = n == 3 && strcmp(f[2], "ro") == 0;
+        if (!src) {
+                m.type = RT_MOUNT_VOLUME; /* anonymous: made in the container's directory */
+        } else if (src[0] == '/' || src[0] == '.' || src[0] == '~') {
+                m.type = RT_MOUNT_BIND;
+                m.recursive = true;
+                m.create_source = true;
+                m.source =
+                        src[0] == '/' ? xstrdup(src) : xasprintf("%s/%s", st->p->working_dir, src);
+        } else {
+                const struct spec_volume *v = NULL;
+                cleanup_free char *full = NULL;
+
+                for (size_t i = 0; i < st->p->nvolumes; i++)
+                        if (strcmp(st->p->volumes[i].key, src) == 0)
+                                v = &st->p->volumes[i];
+                if (!v) {
+                        free(m.target);
+                        return berr_msg(err, ENOENT, "--volume %s: no volume `%s` in the project",
+                                        spec, src);
+                }
+                full = v->name ? xstrdup(v->name) : xasprintf("%s_%s", st->name, v->key);
+                m.type = RT_MOUNT_VOLUME;
+                m.copy_up = true;
+                m.source = plan_volume_dir(st->cli->root, st->name, full);
+                if (mkdir_p(m.source, 0755, err) < 0) {
+                        free(m.target);
+                        free(m.source);
+                        return -(*err)->code;
+                }
+        }
+        s->mounts = xrealloc(s->mounts, (s->n_mounts + 1) * sizeof(*s->mounts));
+        s->mounts[s->n_mounts++] = m;
+        return 0;
+}
+
 /* The service's plan with this run's overrides. */
 static int customise(struct stack *st, struct plan_service *s, const struct run_opts *o,
                      struct berr **err)
@@ -294,6 +350,9 @@ static int customise(struct stack *st, struct plan_service *s, const struct run_
                 s->ports = xrealloc(s->ports, (s->n_ports + 1) * sizeof(*s->ports));
                 s->ports[s->n_ports++] = p;
         }
+        strv_foreach (spec, o->volumes)
+                if (add_volume(st, s, spec, err) < 0)
+                        return -(*err)->code;
         s->replicas = 1;
         return 0;
 }
@@ -566,5 +625,6 @@ out_st:
 out_opts:
         strv_free(o.env);
         strv_free(o.publish);
+        strv_free(o.volumes);
         return r;
 }

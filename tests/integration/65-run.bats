@@ -132,3 +132,32 @@ no_oneoff_left() {
   RUN_PID=
   no_oneoff_left
 }
+
+@test "run -v binds a host path, mounts a project volume (read-only with :ro), or an anonymous one" {
+  compose_file <<EOF2
+name: $PROJECT
+services:
+  app:
+    image: $IMG
+    command: ["true"]
+volumes:
+  data: {}
+EOF2
+  mkdir -p "$WORK/host"
+  echo fromhost > "$WORK/host/f"
+  run b run --no-deps -v ./host:/h -v data:/d -v /anon app sh -c 'cat /h/f; echo kept > /d/x; touch /h/new; ls -d /anon'
+  assert_success
+  assert_line fromhost
+  assert_line /anon
+  [ -e "$WORK/host/new" ]
+  run b run --no-deps -v data:/d:ro app sh -c 'cat /d/x; touch /d/y'
+  assert_failure
+  assert_line kept
+  assert_output --partial 'Read-only file system'
+  run b run --no-deps -v nosuch:/x app true
+  assert_failure 1
+  assert_output --partial 'no volume `nosuch` in the project'
+  run b run --no-deps -v relative app true
+  assert_failure 1
+  no_oneoff_left
+}
