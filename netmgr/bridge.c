@@ -42,7 +42,7 @@ static void cachep(struct nl_cache **c)
 }
 
 int bridge_ensure(struct nl_sock *sk, const char *name, const char *project, uint32_t gateway,
-                  int prefix, int mtu, struct berr **err)
+                  int prefix, int mtu, bool adopt_unmarked, struct berr **err)
 {
         CLEANUP(linkp) struct rtnl_link *cur = NULL, *l = NULL, *chg = NULL;
         CLEANUP(addrp) struct rtnl_addr *a = NULL;
@@ -56,7 +56,11 @@ int bridge_ensure(struct nl_sock *sk, const char *name, const char *project, uin
         if (r >= 0) {
                 const char *have = rtnl_link_get_ifalias(cur);
 
-                if (!have || strcmp(have, alias) != 0)
+                /* no alias at all: a crash between create and the alias change (the kernel
+                 * ignores IFLA_IFALIAS on create); adopt only berth's own generated names */
+                bool ours = have && strcmp(have, alias) == 0;
+
+                if (!ours && !((!have || !*have) && adopt_unmarked))
                         return berr_msg(err, EEXIST,
                                         "bridge %s already exists and is not berth's for project "
                                         "%s (alias \"%s\")",

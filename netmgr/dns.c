@@ -45,6 +45,7 @@ struct dns_server {
         size_t n_recs;
         struct dns_listener **ls; /* each on the heap: evdns keeps its address */
         size_t n_ls;
+        struct event *tick; /* picks up networks and containers that appeared */
 };
 
 static void name_norm(const char *in, char *out, size_t len)
@@ -200,6 +201,13 @@ static void maybe_reload(struct dns_server *srv)
         berr_free(e);
 }
 
+static void tick_cb(evutil_socket_t fd, short what, void *arg)
+{
+        (void)fd;
+        (void)what;
+        maybe_reload(arg);
+}
+
 struct forward {
         struct evdns_server_request *req;
         char name[256];
@@ -209,14 +217,22 @@ struct forward {
 static void forward_cb(int result, char type, int count, int ttl, void *addrs, void *arg)
 {
         struct forward *f = arg;
+        int rcode = DNS_ERR_SERVERFAILED;
 
-        if (result == DNS_ERR_NONE && type == DNS_IPv4_A)
-                evdns_server_request_add_a_reply(f->req, f->name, count, addrs, ttl);
-        else if (result == DNS_ERR_NONE && type == DNS_IPv6_AAAA)
-                evdns_server_request_add_aaaa_reply(f->req, f->name, count, addrs, ttl);
-        evdns_server_request_respond(f->req, result == DNS_ERR_NONE       ? DNS_ERR_NONE
-                                             : result == DNS_ERR_NOTEXIST ? DNS_ERR_NOTEXIST
-                                                                          : DNS_ERR_SERVERFAILED);
+        /* one RR per address: evdns's add_*_reply with n > 1 packs them into one record */
+        for (int i = 0; result == DNS_ERR_NONE && i < count; i++) {
+                if (type == DNS_IPv4_A)
+                        evdns_server_request_add_a_reply(f->req, f->name, 1,
+                                                         (const char *)addrs + 4 * i, ttl);
+                else if (type == DNS_IPv6_AAAA)
+                        evdns_server_request_add_aaaa_reply(f->req, f->name, 1,
+                                                            (const char *)addrs + 16 * i, ttl);
+        }
+        if (result == DNS_ERR_NONE || result == DNS_ERR_NODATA)
+                rcode = DNS_ERR_NONE;
+        else if (result == DNS_ERR_NOTEXIST)
+                rcode = DNS_ERR_NOTEXIST;
+        evdns_server_request_respond(f->req, rcode);
         free(f);
 }
 
@@ -236,8 +252,8 @@ static void request_cb(struct evdns_server_request *req, void *arg)
         q = req->questions[0];
         n = dns_match(srv->recs, srv->n_recs, l->network, q->name, found, ARRAY_SIZE(found));
         if (n) {
-                if (q->type == EVDNS_TYPE_A)
-                        evdns_server_request_add_a_reply(req, q->name, (int)n, found, DNS_TTL);
+                for (size_t i = 0; q->type == EVDNS_TYPE_A && i < n; i++)
+                        evdns_server_request_add_a_reply(req, q->name, 1, &found[i], DNS_TTL);
                 evdns_server_request_respond(req, DNS_ERR_NONE); /* AAAA etc.: no data */
                 return;
         }
@@ -290,6 +306,9 @@ int dns_server_new(struct event_base *base, const struct dns_server_config *cfg,
                 dns_server_free(srv);
                 return r;
         }
+        srv->tick = event_new(base, -1, EV_PERSIST, tick_cb, srv);
+        if (srv->tick)
+                event_add(srv->tick, &(struct timeval){.tv_sec = 1});
         *ret = srv;
         return 0;
 }
@@ -298,6 +317,8 @@ void dns_server_free(struct dns_server *srv)
 {
         if (!srv)
                 return;
+        if (srv->tick)
+                event_free(srv->tick);
         for (size_t i = 0; i < srv->n_ls; i++) {
                 evdns_close_server_port(srv->ls[i]->port);
                 close(srv->ls[i]->fd);

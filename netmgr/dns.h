@@ -5,7 +5,8 @@
  * hostname, aliases, link aliases; every replica), NXDOMAIN for other single-label names, and
  * forwards everything else to the host's resolvers (/etc/resolv.conf). Records come from the
  * project's IPAM state and are reloaded when it changes (dns_server_reload, or automatically when
- * the state file's mtime moved). Pure name matching is in dns_match() for unit tests. */
+ * the state file's mtime moved: checked on each query and once a second). Pure name matching is in
+ * dns_match() for unit tests. */
 #pragma once
 
 #include <stdbool.h>
@@ -38,7 +39,7 @@ struct dns_record {
 };
 
 /* Case-insensitive match of a query name against the records of one network; a trailing dot
- * and the search suffix "<network>" are ignored. Fills up to max addresses, returns how many. */
+ * is ignored. Fills up to max addresses, returns how many. */
 size_t dns_match(const struct dns_record *recs, size_t n, const char *network, const char *qname,
                  struct in_addr *out, size_t max);
 /* Whether an unmatched name belongs to the project (single label: answer NXDOMAIN, do not

@@ -10,8 +10,7 @@
 #include <unistd.h>
 
 #include <arpa/inet.h>
-
-#include <openssl/evp.h>
+#include <sys/stat.h>
 
 #include "common/cleanup.h"
 #include "common/error.h"
@@ -24,16 +23,18 @@
 
 #define cleanup_state CLEANUP(ipam_state_freep)
 
-/* First n hex digits of sha256(s). */
+/* First n (<= 16) hex digits of the 64-bit FNV-1a hash of s: a stable interface-name id. Not
+ * a security boundary (names are checked for ownership by their alias), and cheaper than
+ * initialising libcrypto (~2 ms of config loading per process). */
 static void hex_id(const char *s, char *out, size_t n)
 {
-        unsigned char md[EVP_MAX_MD_SIZE];
-        unsigned len = 0;
+        uint64_t h = 0xcbf29ce484222325ull;
 
-        EVP_Digest(s, strlen(s), md, &len, EVP_sha256(), NULL);
-        for (size_t i = 0; i < n && i / 2 < len; i++)
-                out[i] = "0123456789abcdef"[(md[i / 2] >> (i % 2 ? 0 : 4)) & 0xf];
-        out[n] = '\0';
+        for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+                h = (h ^ *p) * 0x100000001b3ull;
+        for (size_t i = 0; i < n && i < 16; i++)
+                out[i] = "0123456789abcdef"[(h >> (60 - 4 * i)) & 0xf];
+        out[n < 16 ? n : 16] = '\0';
 }
 
 static bool valid_project(const char *p)
@@ -232,8 +233,7 @@ static int plan_network(struct ipam_state *st, const char *project,
         n->mtu = c->mtu ? c->mtu : default_mtu;
         n->internal = c->internal;
         out->net = n;
-        out->created = true;
-        /* a later network of this run must not overlap this one */
+        out->created = true; /* now in st->nets: later networks of this run must not overlap */
         return 0;
 }
 
@@ -245,7 +245,6 @@ int net_project_up(const struct net_project_config *cfg, struct net_network_info
         cleanup_free struct ipam_prefix *host = NULL;
         cleanup_free struct ipam_pool *pools = NULL;
         cleanup_free struct planned *plan = NULL;
-        cleanup_free char *full_names = NULL;
         cleanup_strv char **own_bridges = NULL;
         size_t n_host = 0, n_pools = 0;
         const char *pool_spec = getenv("BERTH_SUBNET_POOL");
@@ -305,7 +304,7 @@ int net_project_up(const struct net_project_config *cfg, struct net_network_info
                 if (cfg->networks[i].external)
                         continue;
                 r = bridge_ensure(sk, n->bridge, cfg->project, n->gateway, n->subnet.len, n->mtu,
-                                  err);
+                                  !cfg->networks[i].bridge_name, err);
                 if (r < 0)
                         berr_wrap(err, "network %s", n->full_name);
         }
@@ -426,7 +425,6 @@ int net_attach(const struct net_attach_config *cfg, struct net_attach_info *ret,
         uint32_t addr = 0;
         char id[12], buf[32], host_name[16], peer_name[16];
         cleanup_free char *key = NULL;
-        bool fresh = false;
         int r;
 
         r = check_project(cfg->project, err);
@@ -470,6 +468,17 @@ int net_attach(const struct net_attach_config *cfg, struct net_attach_info *ret,
         nsfd = open_netns(cfg, err);
         if (nsfd < 0)
                 return nsfd;
+        {
+                /* never configure our own namespace as if it were the container's */
+                struct stat a, b;
+
+                if (fstat(nsfd, &a) == 0 && stat("/proc/thread-self/ns/net", &b) == 0 &&
+                    a.st_ino == b.st_ino && a.st_dev == b.st_dev)
+                        return berr_msg(err, EINVAL,
+                                        "%s: the container's network namespace is the host's "
+                                        "(network_mode: host needs no attach)",
+                                        cfg->container);
+        }
         l = ipam_net_find_lease(n, cfg->container);
         if (!l) {
                 cleanup_free uint32_t *used = xcalloc(n->n_leases + 1, sizeof(*used));
@@ -484,7 +493,6 @@ int net_attach(const struct net_attach_config *cfg, struct net_attach_info *ret,
                                                  cfg->network);
                 }
                 l = ipam_net_add_lease(n, cfg->container);
-                fresh = true;
         }
         if (addr)
                 l->addr = addr; /* else: a restarted container keeps its address */
@@ -531,11 +539,8 @@ int net_attach(const struct net_attach_config *cfg, struct net_attach_info *ret,
         if (r < 0)
                 return r;
         r = veth_create(sk, &vc, err);
-        if (r < 0) {
-                /* the lease is not saved: a fresh address goes back to the pool */
-                (void)fresh;
+        if (r < 0) /* the state is not saved: a fresh lease goes back to the pool */
                 return berr_wrap(err, "attach %s to %s", cfg->container, n->full_name);
-        }
         r = ipam_state_save(st, err);
         if (r < 0)
                 return r;

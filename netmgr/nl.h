@@ -40,8 +40,11 @@ int sysctl_write(const char *key, const char *value, struct berr **err);
 int knob_write(const char *path, const char *value, struct berr **err);
 
 /* bridge.c */
+/* Create (or adopt) the bridge: alias berth:<project>, up, MTU, gateway address,
+ * route_localnet=1. An existing bridge must carry the alias; adopt_unmarked also accepts one
+ * without any alias (berth's generated names only: a crash before the alias was set). */
 int bridge_ensure(struct nl_sock *sk, const char *name, const char *project, uint32_t gateway,
-                  int prefix, int mtu, struct berr **err);
+                  int prefix, int mtu, bool adopt_unmarked, struct berr **err);
 /* Delete every link of this netns whose alias is exactly berth:<project> (bridges, leftover host
  * veth ends). Returns how many went. */
 int links_delete_project(struct nl_sock *sk, const char *project, struct berr **err);

@@ -151,37 +151,67 @@ static char *socket_owner(unsigned long ino)
         return xstrdup("an unknown process");
 }
 
-/* A host socket bound to ip:port (TCP listening, or any UDP). Returns its owner or NULL. */
-char *ports_host_socket(int proto, const char *host_ip, uint16_t port)
+/* One /proc/net/{tcp,udp}[6] table: a socket bound to port that takes IPv4 traffic for host_ip.
+ * IPv6 entries count when they are the wildcard (dual-stack) or v4-mapped. */
+static char *scan_table(const char *path, bool v6, bool tcp, const char *host_ip, uint16_t port)
 {
-        const char *path = proto == NET_PROTO_UDP ? "/proc/net/udp" : "/proc/net/tcp";
         cleanup_fclose FILE *f = fopen(path, "re");
         char line[512];
 
         if (!f || !fgets(line, sizeof(line), f))
                 return NULL;
         while (fgets(line, sizeof(line), f)) {
-                unsigned addr, lport, st;
+                char hex[33], ip[INET_ADDRSTRLEN];
+                unsigned lport, st, w[4];
                 unsigned long ino;
-                char ip[INET_ADDRSTRLEN];
                 struct in_addr a;
 
-                if (sscanf(line, " %*d: %x:%x %*x:%*x %x %*x:%*x %*x:%*x %*x %*d %*d %lu", &addr,
-                           &lport, &st, &ino) != 4)
+                if (sscanf(line,
+                           " %*d: %32[0-9A-Fa-f]:%x %*x:%*x %x %*x:%*x %*x:%*x %*x %*d %*d %lu",
+                           hex, &lport, &st, &ino) != 4)
                         continue;
-                if (lport != port || (proto == NET_PROTO_TCP && st != 0x0A))
+                if (lport != port || (tcp && st != 0x0A))
                         continue;
-                a.s_addr = addr; /* /proc prints the raw network-order word */
+                if (!v6) {
+                        sscanf(hex, "%8x", &w[0]);
+                        a.s_addr = w[0]; /* /proc prints the raw network-order word */
+                } else {
+                        if (strlen(hex) != 32 ||
+                            sscanf(hex, "%8x%8x%8x%8x", &w[0], &w[1], &w[2], &w[3]) != 4)
+                                continue;
+                        if (w[0] == 0 && w[1] == 0 && w[2] == 0 && w[3] == 0)
+                                a.s_addr = 0; /* [::]: dual-stack wildcard */
+                        else if (w[0] == 0 && w[1] == 0 && w[2] == htonl(0xffff))
+                                a.s_addr = w[3]; /* ::ffff:a.b.c.d */
+                        else
+                                continue; /* IPv6 only: no clash with an IPv4 DNAT */
+                }
                 inet_ntop(AF_INET, &a, ip, sizeof(ip));
                 if (!ips_clash(ip, host_ip))
                         continue;
                 {
                         cleanup_free char *who = socket_owner(ino);
 
+                        if (v6)
+                                return xasprintf("a listening socket [%s%s]:%u of %s",
+                                                 a.s_addr ? "::ffff:" : "::", a.s_addr ? ip : "",
+                                                 port, who);
                         return xasprintf("a listening socket %s:%u of %s", ip, port, who);
                 }
         }
         return NULL;
+}
+
+/* A host socket bound to ip:port (TCP listening, or any UDP). Returns its owner or NULL. */
+char *ports_host_socket(int proto, const char *host_ip, uint16_t port)
+{
+        bool udp = proto == NET_PROTO_UDP;
+        char *who = scan_table(udp ? "/proc/net/udp" : "/proc/net/tcp", false, !udp, host_ip, port);
+
+        if (!who)
+                who = scan_table(udp ? "/proc/net/udp6" : "/proc/net/tcp6", true, !udp, host_ip,
+                                 port);
+        return who;
 }
 
 int ports_check(const char *project, const struct ports_item *items, size_t n, struct berr **err)

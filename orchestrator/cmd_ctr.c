@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sys/signalfd.h>
@@ -37,10 +38,13 @@ const char cmd_ctr_usage[] =
         "\n"
         "  berth ctr run [-d] [--rm] CONFIG.json [-- CMD...]\n"
         "      -d, --detach   start, record $BERTH_RUN/ctr/<id>.json, print the pid, return\n"
+        "          --log FILE with -d: the container's stdout and stderr (default: none)\n"
         "          --rm       remove the upper/work/merged dirs when the container exits\n"
+        "          --pre-start CMD  run CMD on the host at the pre-start barrier, $BERTH_PID set\n"
         "  berth ctr exec [-u USER] [-w DIR] [-e K=V]... ID -- CMD...\n"
         "  berth ctr kill [-s SIGNAL] [--all] ID\n"
-        "  berth ctr rm [-f] ID\n";
+        "  berth ctr rm [-f] ID\n"
+        "  berth ctr bench N CONFIG.json   spawn+reap+remove N times in one process\n";
 
 /* ---- JSON config -> struct rt_config ----------------------------------------------------------
  */
@@ -477,6 +481,63 @@ static int prepare_dirs(const struct rt_config *c, struct berr **err)
         return 0;
 }
 
+/* --pre-start CMD: a host command run at the pre_start barrier (the container's namespaces exist,
+ * it sits in its cgroup, its rootfs is being built) with BERTH_PID set, as netmgr's veth setup
+ * will be; a non-zero exit aborts the start. */
+static int pre_start_cmd(pid_t pid, void *ud, struct berr **err)
+{
+        const char *cmd = ud;
+        char pidstr[16];
+        pid_t c;
+        int st;
+
+        snprintf(pidstr, sizeof(pidstr), "%d", (int)pid);
+        c = fork();
+        if (c < 0)
+                return berr_set(err, errno, "fork");
+        if (c == 0) {
+                setenv("BERTH_PID", pidstr, 1);
+                execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+                _exit(127);
+        }
+        if (waitpid(c, &st, 0) != c)
+                return berr_set(err, errno, "wait for %s", cmd);
+        if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+                return berr_msg(err, EIO, "\"%s\" exited with status %d", cmd,
+                                WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+        return 0;
+}
+
+/* Compile the seccomp filter once per (caps, profile) and keep it under $BERTH_RUN/ctr: a CLI
+ * process per container would otherwise pay libseccomp's ~5-10 ms every time. */
+static struct rt_seccomp_bpf *seccomp_cached(const struct cli *cli, const struct rt_config *c)
+{
+        cleanup_berr struct berr *err = NULL;
+        cleanup_free char *key = NULL, *path = NULL, *buf = NULL, *dir = NULL;
+        struct rt_seccomp_bpf *bpf = NULL;
+        size_t len = 0;
+
+        if (c->privileged || c->seccomp == RT_SECCOMP_UNCONFINED ||
+            rt_seccomp_key(c, &key, &err) < 0)
+                return NULL; /* rt_spawn reports any error itself */
+        dir = xasprintf("%s/ctr", cli->run);
+        path = xasprintf("%s/seccomp-%s.bpf", dir, key);
+        if (read_file(path, 1 << 20, &buf, &len, NULL) == 0) {
+                bpf = rt_seccomp_bpf_from_data(buf, len);
+                if (bpf)
+                        return bpf;
+        }
+        if (rt_seccomp_compile(c, &bpf, &err) < 0 || !bpf)
+                return NULL;
+        {
+                const void *data = rt_seccomp_bpf_data(bpf, &len);
+
+                if (mkdir_p(dir, 0700, NULL) == 0)
+                        (void)atomic_write_file(path, data, len, 0600, NULL);
+        }
+        return bpf;
+}
+
 static int ctr_run_foreground(struct ctr_conf *cc, bool rm)
 {
         cleanup_berr struct berr *err = NULL;
@@ -507,8 +568,14 @@ static int ctr_run_foreground(struct ctr_conf *cc, bool rm)
 
 static int ctr_run(struct cli *cli, int argc, char **argv, const struct command *self)
 {
-        static const struct option opts[] = {
-                {"detach", no_argument, NULL, 'd'}, {"rm", no_argument, NULL, 'r'}, {0}};
+        static const struct option opts[] = {{"detach", no_argument, NULL, 'd'},
+                                             {"rm", no_argument, NULL, 'r'},
+                                             {"log", required_argument, NULL, 'l'},
+                                             {"pre-start", required_argument, NULL, 'p'},
+                                             {0}};
+        const char *log = NULL, *hook = NULL;
+        cleanup_close int logfd = -1;
+        struct rt_seccomp_bpf *bpf = NULL;
         cleanup_berr struct berr *err = NULL;
         struct ctr_conf cc;
         bool detach = false, rm = false;
@@ -519,6 +586,10 @@ static int ctr_run(struct cli *cli, int argc, char **argv, const struct command 
                         detach = true;
                 else if (c == 'r')
                         rm = true;
+                else if (c == 'l')
+                        log = optarg;
+                else if (c == 'p')
+                        hook = optarg;
                 else
                         return cli_usage_error(self, "run: unknown flag %s", argv[optind - 1]);
         }
@@ -536,6 +607,26 @@ static int ctr_run(struct cli *cli, int argc, char **argv, const struct command 
                 conf_done(&cc);
                 return fail(err, 125);
         }
+        if (detach) {
+                /* A detached container must not hold our stdout (a caller's pipe would wait for
+                 * it): its output goes to --log or nowhere. */
+                if (log) {
+                        logfd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+                        if (logfd < 0) {
+                                berr_set(&err, errno, "open %s", log);
+                                conf_done(&cc);
+                                return fail(err, 125);
+                        }
+                }
+                cc.cfg.stdio[0] = -1;
+                cc.cfg.stdio[1] = cc.cfg.stdio[2] = logfd;
+        }
+        if (hook) {
+                cc.cfg.pre_start = pre_start_cmd;
+                cc.cfg.pre_start_ud = (void *)hook;
+        }
+        bpf = seccomp_cached(cli, &cc.cfg);
+        cc.cfg.seccomp_bpf = bpf;
         if (!detach) {
                 code = ctr_run_foreground(&cc, rm);
         } else {
@@ -552,6 +643,7 @@ static int ctr_run(struct cli *cli, int argc, char **argv, const struct command 
                         rt_process_done(&p);
                 }
         }
+        rt_seccomp_bpf_free(bpf);
         conf_done(&cc);
         return code;
 }
@@ -682,6 +774,54 @@ static int ctr_rm(struct cli *cli, int argc, char **argv, const struct command *
         return r < 0 ? fail(err, 1) : 0;
 }
 
+/* bench N CONFIG: the library path alone, as the supervisor uses it (one process, the seccomp
+ * filter compiled once): spawn, wait, read the exit, destroy; N times. */
+static int ctr_bench(int argc, char **argv, const struct command *self)
+{
+        cleanup_berr struct berr *err = NULL;
+        struct rt_seccomp_bpf *bpf = NULL;
+        struct ctr_conf cc;
+        struct timespec t0, t1;
+        long n;
+        int code = 0;
+
+        if (argc != 3 || (n = strtol(argv[1], NULL, 10)) <= 0)
+                return cli_usage_error(self, "bench: N CONFIG.json");
+        if (conf_load(argv[2], &cc, &err) < 0 || rt_seccomp_compile(&cc.cfg, &bpf, &err) < 0) {
+                conf_done(&cc);
+                return fail(err, 125);
+        }
+        cc.cfg.seccomp_bpf = bpf;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        for (long i = 0; i < n && code == 0; i++) {
+                struct rt_process p;
+                struct rt_exit ex;
+                int st = 0;
+
+                if (rt_spawn(&cc.cfg, &p, &err) < 0) {
+                        code = fail(err, p.setup_status);
+                        break;
+                }
+                if (waitpid(p.pid, &st, 0) != p.pid ||
+                    rt_exit_reason(p.cgroup, st, &ex, &err) < 0 ||
+                    rt_destroy(p.cgroup, NULL, &err) < 0)
+                        code = err ? fail(err, 1) : 1;
+                else if (ex.code != 0)
+                        code = ex.code;
+                rt_process_done(&p);
+        }
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        if (code == 0)
+                printf("%.2f ms per container (%ld, spawn to reap and remove, in one process)\n",
+                       ((double)(t1.tv_sec - t0.tv_sec) * 1e3 +
+                        (double)(t1.tv_nsec - t0.tv_nsec) / 1e6) /
+                               (double)n,
+                       n);
+        rt_seccomp_bpf_free(bpf);
+        conf_done(&cc);
+        return code;
+}
+
 int cmd_ctr(struct cli *cli, int argc, char **argv)
 {
         const struct command *self = cli_find_command("ctr");
@@ -703,5 +843,7 @@ int cmd_ctr(struct cli *cli, int argc, char **argv)
                 return ctr_kill(cli, argc, argv, self);
         if (strcmp(argv[0], "rm") == 0)
                 return ctr_rm(cli, argc, argv, self);
+        if (strcmp(argv[0], "bench") == 0)
+                return ctr_bench(argc, argv, self);
         return cli_usage_error(self, "unknown subcommand \"%s\"", argv[0]);
 }

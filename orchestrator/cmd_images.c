@@ -31,6 +31,11 @@ const char cmd_images_usage[] = "[OPTIONS] [SERVICE...]\n"
                                 "json] (default \"table\")\n"
                                 "  -q, --quiet           Only display IDs\n";
 
+struct img_row {
+        const char *label; /* container name, or service name before any container exists */
+        const char *service;
+};
+
 /* docker's human sizes: decimal units, 3 significant digits ("4.26MB", "512B"). */
 static void human_size(int64_t n, char *buf, size_t len)
 {
@@ -82,6 +87,9 @@ int cmd_images(struct cli *cli, int argc, char **argv)
         size_t n = 0, n_sums = 0;
         bool quiet = false, json = false, live;
         json_t *arr = json_array();
+        struct img_row *rows = NULL;
+        size_t n_rows = 0;
+        bool per_service;
         struct stack st;
         int c, r;
 
@@ -113,22 +121,36 @@ int cmd_images(struct cli *cli, int argc, char **argv)
                 r = 1;
                 goto out;
         }
-        if (!quiet && !json)
-                printf("%-24s %-36s %-10s %-14s %s\n", "CONTAINER", "REPOSITORY", "TAG", "IMAGE ID",
-                       "SIZE");
+        /* per container as compose; before any container exists, per service */
+        rows = xcalloc(n + st.p->nservices + 1, sizeof(*rows));
         for (size_t i = 0; i < n; i++) {
-                const struct spec_service *svc = spec_project_service(st.p, v[i].service);
+                if ((names && !strv_contains(names, v[i].service)) ||
+                    !spec_project_service(st.p, v[i].service))
+                        continue;
+                rows[n_rows++] = (struct img_row){v[i].name, v[i].service};
+        }
+        per_service = n_rows == 0;
+        for (size_t i = 0; per_service && i < st.p->nservices; i++) {
+                if (!project_selected(&st.p->services[i], names))
+                        continue;
+                rows[n_rows++] = (struct img_row){st.p->services[i].name, st.p->services[i].name};
+        }
+        if (!quiet && !json)
+                printf("%-24s %-36s %-10s %-14s %s\n", per_service ? "SERVICE" : "CONTAINER",
+                       "REPOSITORY", "TAG", "IMAGE ID", "SIZE");
+        for (size_t i = 0; i < n_rows; i++) {
+                const struct spec_service *svc = spec_project_service(st.p, rows[i].service);
                 cleanup_free char *repo = NULL, *tag = NULL;
                 struct image *img = NULL;
                 const char *id, *hex;
                 int64_t size = 0;
                 char sz[32];
 
-                if ((names && !strv_contains(names, v[i].service)) || !svc || !svc->image)
+                if (!svc || !svc->image)
                         continue;
                 if (image_open(cli->root, svc->image, &img, &err) < 0) {
                         berr_freep(&err);
-                        continue; /* removed from the store meanwhile */
+                        continue; /* not in the store */
                 }
                 id = img->id;
                 hex = strncmp(id, "sha256:", 7) == 0 ? id + 7 : id;
@@ -143,12 +165,15 @@ int cmd_images(struct cli *cli, int argc, char **argv)
                                 printf("%s\n", id);
                         }
                 } else if (json) {
-                        json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:I}", "ID", id,
-                                                             "ContainerName", v[i].name,
-                                                             "Repository", repo, "Tag", tag, "Size",
-                                                             (json_int_t)size));
+                        json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I}", "ID", id,
+                                              "ContainerName", per_service ? "" : rows[i].label,
+                                              "Service", rows[i].service, "Repository", repo, "Tag",
+                                              tag, "Size", (json_int_t)size);
+
+                        json_array_append_new(arr, o);
                 } else {
-                        printf("%-24s %-36s %-10s %-14.12s %s\n", v[i].name, repo, tag, hex, sz);
+                        printf("%-24s %-36s %-10s %-14.12s %s\n", rows[i].label, repo, tag, hex,
+                               sz);
                 }
                 image_free(img);
         }
@@ -159,6 +184,7 @@ int cmd_images(struct cli *cli, int argc, char **argv)
                 free(text);
         }
 out:
+        free(rows);
         json_decref(arr);
         image_summaries_free(sums, n_sums);
         ctr_query_free(v, n);

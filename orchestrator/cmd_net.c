@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <arpa/inet.h>
 
@@ -15,6 +16,7 @@
 
 #include "common/cleanup.h"
 #include "common/error.h"
+#include "common/fdutil.h"
 #include "common/strv.h"
 #include "common/xalloc.h"
 #include "netmgr/dns.h"
@@ -34,7 +36,7 @@ const char cmd_net_usage[] =
         "  attach  --project P --network N --container C (--pid PID | --netns PATH)\n"
         "          [--ifindex N] [--ip IP] [--mac MAC] [--name NAME]... [--hosts FILE]\n"
         "          [--resolv FILE] [--hostname H] [--extra-host NAME:IP]... [--dns IP]...\n"
-        "          [--dns-search D]... [--dns-opt O]...\n"
+        "          [--dns-search D]... [--dns-opt O]... [--timing]\n"
         "  release --project P --container C\n"
         "  publish --project P --container C [-p SPEC]...   (replaces C's published ports)\n"
         "  ports   --project P\n"
@@ -54,6 +56,7 @@ struct net_opts {
         char *project, *container, *network, *netns, *ip, *mac, *hosts, *resolv, *hostname;
         char *resolv_conf;
         int pid, ifindex, port;
+        bool timing;
         char **networks, **names, **extra_hosts, **dns, **dns_search, **dns_opt, **ports;
 };
 
@@ -97,6 +100,7 @@ enum {
         O_DNS_OPT,
         O_RESOLV_CONF,
         O_PORT,
+        O_TIMING,
 };
 
 static void set(char **dst, const char *v)
@@ -127,6 +131,7 @@ static int parse_opts(const struct command *self, int argc, char **argv, struct 
                 {"dns-opt", required_argument, NULL, O_DNS_OPT},
                 {"resolv-conf", required_argument, NULL, O_RESOLV_CONF},
                 {"port", required_argument, NULL, O_PORT},
+                {"timing", no_argument, NULL, O_TIMING},
                 {"publish", required_argument, NULL, 'p'},
                 {"help", no_argument, NULL, 'h'},
                 {0},
@@ -189,6 +194,9 @@ static int parse_opts(const struct command *self, int argc, char **argv, struct 
                         break;
                 case O_PORT:
                         o->port = atoi(optarg);
+                        break;
+                case O_TIMING:
+                        o->timing = true;
                         break;
                 case 'p':
                         o->ports = strv_push(o->ports, optarg);
@@ -286,13 +294,7 @@ static int do_up(struct cli *cli, struct net_opts *o)
 
 static int write_text(const char *path, const char *text, struct berr **err)
 {
-        cleanup_fclose FILE *f = fopen(path, "we");
-
-        if (!f)
-                return berr_set(err, errno, "open %s", path);
-        if (fputs(text, f) < 0)
-                return berr_set(err, errno, "write %s", path);
-        return 0;
+        return atomic_write_file(path, text, strlen(text), 0644, err);
 }
 
 static int do_attach(struct cli *cli, struct net_opts *o)
@@ -301,6 +303,7 @@ static int do_attach(struct cli *cli, struct net_opts *o)
         struct berr *err = NULL;
         cleanup_close int nsfd = -1;
         char addr[INET_ADDRSTRLEN], gw[INET_ADDRSTRLEN];
+        double ms = 0;
 
         if (!o->container || !o->network || (!o->pid && !o->netns))
                 return cli_usage_error(cli_find_command("net"),
@@ -326,8 +329,14 @@ static int do_attach(struct cli *cli, struct net_opts *o)
                         .names = (const char *const *)o->names,
                 };
 
+                struct timespec t0, t1;
+
+                clock_gettime(CLOCK_MONOTONIC, &t0);
                 if (net_attach(&cfg, &info, &err) < 0)
                         return fail(err);
+                clock_gettime(CLOCK_MONOTONIC, &t1);
+                ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
+                     (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
         }
         inet_ntop(AF_INET, &info.address, addr, sizeof(addr));
         inet_ntop(AF_INET, &info.gateway, gw, sizeof(gw));
@@ -356,8 +365,11 @@ static int do_attach(struct cli *cli, struct net_opts *o)
                 if (write_text(o->resolv, text, &err) < 0)
                         return fail(err);
         }
-        printf("%s %s/%d gateway=%s mac=%s mtu=%d veth=%s\n", info.ifname, addr, info.prefix, gw,
+        printf("%s %s/%d gateway=%s mac=%s mtu=%d veth=%s", info.ifname, addr, info.prefix, gw,
                info.mac, info.mtu, info.host_veth);
+        if (o->timing)
+                printf(" setup_ms=%.3f", ms);
+        putchar('\n');
         return 0;
 }
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include <sys/capability.h>
+#include <sys/prctl.h>
 
 #include "common/cleanup.h"
 #include "common/error.h"
@@ -34,11 +35,16 @@ int caps_from_name(const char *name)
         return v;
 }
 
+/* "Every capability" is every one the caller still has in its bounding set: a runtime that is
+ * itself confined (a sandbox without CAP_SYS_RESOURCE, say) cannot hand out more. */
 static uint64_t all_caps(void)
 {
-        int last = caps_last();
+        uint64_t m = 0;
 
-        return last >= 63 ? ~UINT64_C(0) : (UINT64_C(1) << (last + 1)) - 1;
+        for (int c = 0; c <= caps_last() && c < 64; c++)
+                if (cap_get_bound((cap_value_t)c) == 1)
+                        m |= UINT64_C(1) << c;
+        return m;
 }
 
 static bool has_all(char *const *v)
@@ -100,7 +106,8 @@ int caps_apply_bounding(uint64_t caps, struct berr **err)
                 if (cap_drop_bound((cap_value_t)c) < 0 && errno != EINVAL)
                         return berr_set(err, errno, "drop capability %d from the bounding set", c);
         }
-        if (cap_reset_ambient() < 0 && errno != EINVAL)
+        /* One prctl; libcap's cap_reset_ambient() probes every capability first. */
+        if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
                 return berr_set(err, errno, "clear the ambient capabilities");
         return 0;
 }

@@ -6,6 +6,7 @@
  * and pass back. */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <sys/types.h>
@@ -41,6 +42,10 @@ const struct cgroup_ops *cgroup_ops_for(const char *locator);
 /* Read /proc/self/cgroup into env->self (freed with cgroup_env_done). */
 int cgroup_env_host(struct cgroup_env *env, struct berr **err);
 void cgroup_env_done(struct cgroup_env *env);
+
+/* Whether the v1 driver makes the container a cgroup of its own in this controller's hierarchy
+ * (only those hierarchies are shown in the container: the others would expose the host's tree). */
+bool cgroup_v1_managed(const char *controller);
 
 /* Validate a project or container name for use as a cgroup path component. */
 int cgroup_check_name(const char *what, const char *name, struct berr **err);

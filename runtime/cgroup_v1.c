@@ -24,10 +24,19 @@
 #include "common/xalloc.h"
 #include "runtime/cgroup.h"
 #include "runtime/cgroup_internal.h"
+#include "runtime/container_err.h"
 #include "runtime/runtime.h"
 
 /* pids first: kill and attach-order use it; memory before swap is set. */
 static const char *const v1_controllers[] = {"pids", "memory", "cpu", "cpuacct", "cpuset", "blkio"};
+
+bool cgroup_v1_managed(const char *controller)
+{
+        for (size_t i = 0; i < ARRAY_SIZE(v1_controllers); i++)
+                if (strcmp(controller, v1_controllers[i]) == 0)
+                        return true;
+        return false;
+}
 
 static int copy_cpuset(const char *leaf, struct berr **err)
 {
@@ -66,7 +75,7 @@ static int copy_cpuset(const char *leaf, struct berr **err)
 fail:
         for (int i = 0; i < n; i++)
                 free(levels[i]);
-        return -(*err)->code;
+        return berr_code(err);
 }
 
 static bool has_file(const char *dir, const char *file)
@@ -82,33 +91,33 @@ static int v1_limits(const char *ctrl, const char *dir, const struct rt_resource
         if (strcmp(ctrl, "memory") == 0) {
                 if (r->memory > 0 &&
                     cg_writef(dir, "memory.limit_in_bytes", err, "%" PRId64, r->memory) < 0)
-                        return -(*err)->code;
+                        return berr_code(err);
                 if (r->memory_reservation > 0 && cg_writef(dir, "memory.soft_limit_in_bytes", err,
                                                            "%" PRId64, r->memory_reservation) < 0)
-                        return -(*err)->code;
+                        return berr_code(err);
                 if (r->memory_swap != 0 && has_file(dir, "memory.memsw.limit_in_bytes") &&
                     cg_writef(dir, "memory.memsw.limit_in_bytes", err, "%" PRId64, r->memory_swap) <
                             0)
-                        return -(*err)->code;
+                        return berr_code(err);
         } else if (strcmp(ctrl, "pids") == 0) {
                 if (r->pids_limit > 0 &&
                     cg_writef(dir, "pids.max", err, "%" PRId64, r->pids_limit) < 0)
-                        return -(*err)->code;
+                        return berr_code(err);
         } else if (strcmp(ctrl, "cpu") == 0) {
                 if (r->cpu_period &&
                     cg_writef(dir, "cpu.cfs_period_us", err, "%" PRIu64, r->cpu_period) < 0)
-                        return -(*err)->code;
+                        return berr_code(err);
                 if (r->cpu_quota != 0 &&
                     cg_writef(dir, "cpu.cfs_quota_us", err, "%" PRId64, r->cpu_quota) < 0)
-                        return -(*err)->code;
+                        return berr_code(err);
                 if (r->cpu_shares &&
                     cg_writef(dir, "cpu.shares", err, "%" PRIu64, r->cpu_shares) < 0)
-                        return -(*err)->code;
+                        return berr_code(err);
         } else if (strcmp(ctrl, "cpuset") == 0) {
                 if (r->cpuset_cpus && cg_write(dir, "cpuset.cpus", r->cpuset_cpus, err) < 0)
-                        return -(*err)->code;
+                        return berr_code(err);
                 if (r->cpuset_mems && cg_write(dir, "cpuset.mems", r->cpuset_mems, err) < 0)
-                        return -(*err)->code;
+                        return berr_code(err);
         } else if (strcmp(ctrl, "blkio") == 0 && r->blkio_weight) {
                 const char *f = has_file(dir, "blkio.weight") ? "blkio.weight" : "blkio.bfq.weight";
 
@@ -116,7 +125,7 @@ static int v1_limits(const char *ctrl, const char *dir, const struct rt_resource
                         return berr_msg(err, ENOTSUP,
                                         "blkio weight: this kernel's io scheduler has no weight");
                 if (cg_writef(dir, f, err, "%u", (unsigned)r->blkio_weight) < 0)
-                        return -(*err)->code;
+                        return berr_code(err);
         }
         return 0;
 }
@@ -168,7 +177,7 @@ static int v1_attach(const char *locator, pid_t pid, struct berr **err)
 
         strv_foreach (d, dirs) {
                 if (cg_writef(d, "cgroup.procs", err, "%d", (int)pid) < 0)
-                        return -(*err)->code;
+                        return berr_code(err);
         }
         return 0;
 }
@@ -209,7 +218,7 @@ static int v1_destroy(const char *locator, struct berr **err)
                 return r;
         strv_foreach (d, dirs) {
                 if (cg_rmdir_leaf(d, err) < 0)
-                        return -(*err)->code;
+                        return berr_code(err);
         }
         return 0;
 }
@@ -225,7 +234,7 @@ static int v1_oom_kills(const char *locator, uint64_t *ret, struct berr **err)
                 if (!has_file(d, "memory.oom_control"))
                         continue;
                 if (cg_read(d, "memory.oom_control", &text, err) < 0)
-                        return -(*err)->code;
+                        return berr_code(err);
                 *ret = cg_keyed_value(text, "oom_kill");
         }
         return 0;

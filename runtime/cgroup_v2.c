@@ -19,6 +19,7 @@
 #include "common/xalloc.h"
 #include "runtime/cgroup.h"
 #include "runtime/cgroup_internal.h"
+#include "runtime/container_err.h"
 #include "runtime/runtime.h"
 
 /* Enable in dir's subtree whatever dir itself offers among the controllers berth uses. A failure
@@ -60,41 +61,41 @@ static uint64_t blkio_to_io_weight(uint64_t w)
 static int v2_limits(const char *dir, const struct rt_resources *r, struct berr **err)
 {
         if (r->memory > 0 && cg_writef(dir, "memory.max", err, "%" PRId64, r->memory) < 0)
-                return -(*err)->code;
+                return berr_code(err);
         if (r->memory_reservation > 0 &&
             cg_writef(dir, "memory.low", err, "%" PRId64, r->memory_reservation) < 0)
-                return -(*err)->code;
+                return berr_code(err);
         if (r->memory_swap < 0 && cg_write(dir, "memory.swap.max", "max", err) < 0)
-                return -(*err)->code;
+                return berr_code(err);
         if (r->memory_swap > 0 && r->memory > 0 &&
             cg_writef(dir, "memory.swap.max", err, "%" PRId64,
                       r->memory_swap > r->memory ? r->memory_swap - r->memory : 0) < 0)
-                return -(*err)->code;
+                return berr_code(err);
         if (r->cpu_quota != 0 || r->cpu_period) {
                 uint64_t period = r->cpu_period ? r->cpu_period : 100000;
 
                 if (r->cpu_quota > 0) {
                         if (cg_writef(dir, "cpu.max", err, "%" PRId64 " %" PRIu64, r->cpu_quota,
                                       period) < 0)
-                                return -(*err)->code;
+                                return berr_code(err);
                 } else if (cg_writef(dir, "cpu.max", err, "max %" PRIu64, period) < 0) {
-                        return -(*err)->code;
+                        return berr_code(err);
                 }
         }
         if (r->cpu_shares &&
             cg_writef(dir, "cpu.weight", err, "%" PRIu64, shares_to_weight(r->cpu_shares)) < 0)
-                return -(*err)->code;
+                return berr_code(err);
         if (r->cpuset_cpus && cg_write(dir, "cpuset.cpus", r->cpuset_cpus, err) < 0)
-                return -(*err)->code;
+                return berr_code(err);
         if (r->cpuset_mems && cg_write(dir, "cpuset.mems", r->cpuset_mems, err) < 0)
-                return -(*err)->code;
+                return berr_code(err);
         if (r->pids_limit > 0 && cg_writef(dir, "pids.max", err, "%" PRId64, r->pids_limit) < 0)
-                return -(*err)->code;
+                return berr_code(err);
         if (r->pids_limit < 0 && cg_write(dir, "pids.max", "max", err) < 0)
-                return -(*err)->code;
+                return berr_code(err);
         if (r->blkio_weight && cg_writef(dir, "io.weight", err, "default %" PRIu64,
                                          blkio_to_io_weight(r->blkio_weight)) < 0)
-                return -(*err)->code;
+                return berr_code(err);
         return 0;
 }
 
@@ -176,7 +177,7 @@ static int v2_destroy(const char *locator, struct berr **err)
         if (access(p, F_OK) < 0)
                 return 0;
         if (v2_kill(locator, SIGKILL, err) < 0)
-                return -(*err)->code;
+                return berr_code(err);
         return cg_rmdir_leaf(d, err);
 }
 
@@ -189,7 +190,7 @@ static int v2_oom_kills(const char *locator, uint64_t *ret, struct berr **err)
         if (!d)
                 return berr_msg(err, EINVAL, "cgroup: bad locator");
         if (cg_read(d, "memory.events", &text, err) < 0)
-                return -(*err)->code;
+                return berr_code(err);
         *ret = cg_keyed_value(text, "oom_kill");
         return 0;
 }

@@ -14,6 +14,7 @@
 
 #include "common/error.h"
 #include "runtime/cgroup.h"
+#include "runtime/container_err.h"
 #include "runtime/runtime.h"
 
 void rt_config_init(struct rt_config *cfg)
@@ -61,7 +62,7 @@ int rt_destroy(const char *cgroup, char *const *dirs, struct berr **err)
         const struct cgroup_ops *ops = cgroup_ops_for(cgroup);
 
         if (ops && ops->destroy(cgroup, err) < 0)
-                return -(*err)->code;
+                return berr_code(err);
         for (; dirs && *dirs; dirs++) {
                 if (access(*dirs, F_OK) < 0)
                         continue;
@@ -87,7 +88,7 @@ int rt_exit_reason(const char *cgroup, int st, struct rt_exit *ret, struct berr 
                          sigabbrev_np(ret->signal) ? sigabbrev_np(ret->signal) : "?");
         }
         if (ops && ops->oom_kills(cgroup, &ooms, err) < 0)
-                return -(*err)->code;
+                return berr_code(err);
         if (ooms > 0) {
                 ret->oom_killed = true;
                 if (ret->signal == SIGKILL || ret->code == 137 || ret->code == 0)

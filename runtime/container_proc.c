@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 #include "common/strv.h"
 #include "common/xalloc.h"
 #include "runtime/caps.h"
+#include "runtime/container_err.h"
 #include "runtime/init.h"
 #include "runtime/runtime.h"
 #include "runtime/seccomp.h"
@@ -64,6 +66,19 @@ char **proc_env_merge(char *const *base, char *const *over)
                         out = strv_push(out, kv);
         }
         return out;
+}
+
+/* A blocked mask and SIG_IGN dispositions survive execve: the caller's (a supervisor that reads
+ * signals from a signalfd, a CLI that ignores SIGPIPE) must not become the container's. */
+static void reset_signals(void)
+{
+        sigset_t none;
+
+        for (int sig = 1; sig < NSIG; sig++)
+                if (sig != SIGKILL && sig != SIGSTOP)
+                        (void)signal(sig, SIG_DFL);
+        sigemptyset(&none);
+        (void)sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
 static int setup_stdio(const int *stdio, struct berr **err)
@@ -173,8 +188,9 @@ static int prepare(const struct proc_spec *ps, char ***ret_env, struct berr **er
          * filtered by pid namespace). */
         if (setsid() < 0)
                 return berr_set(err, errno, "setsid");
+        reset_signals();
         if (setup_stdio(ps->stdio, err) < 0 || set_rlimits(ps, err) < 0)
-                return -(*err)->code;
+                return berr_code(err);
         r = lookup_user(ps->user, &u, err);
         if (r < 0)
                 return r;
@@ -203,7 +219,7 @@ static int prepare(const struct proc_spec *ps, char ***ret_env, struct berr **er
         return 0;
 fail:
         user_ids_done(&u);
-        return -(*err)->code;
+        return berr_code(err);
 }
 
 noreturn void proc_exec(const struct proc_spec *ps, int syncfd)

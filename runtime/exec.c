@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@
 #include "common/xalloc.h"
 #include "runtime/caps.h"
 #include "runtime/cgroup.h"
+#include "runtime/container_err.h"
 #include "runtime/container_proc.h"
 #include "runtime/runtime.h"
 #include "runtime/seccomp.h"
@@ -82,16 +84,21 @@ static int clone_into_pidns(pid_t target, int *pidfd, struct berr **err)
         return pid;
 }
 
-static int exec_parent(const struct rt_process *ctr, pid_t pid, int syncfd, struct berr **err)
+/* *child_failed tells whether the failure came from the child (which then exits on its own with
+ * docker's status) or from our side (the child must be killed). */
+static int exec_parent(const struct rt_process *ctr, pid_t pid, int syncfd, bool *child_failed,
+                       struct berr **err)
 {
         const struct cgroup_ops *ops = cgroup_ops_for(ctr->cgroup);
 
+        *child_failed = true;
         if (sync_wait(syncfd, SYNC_CHILD_READY, err) < 0)
-                return -(*err)->code;
+                return berr_code(err);
+        *child_failed = false;
         if (ops && ops->attach(ctr->cgroup, pid, err) < 0)
-                return -(*err)->code;
-        if (sync_send(syncfd, SYNC_PARENT_DONE) < 0)
-                return berr_set(err, errno, "sync");
+                return berr_code(err);
+        *child_failed = true;
+        (void)sync_send(syncfd, SYNC_PARENT_DONE);
         return sync_wait(syncfd, SYNC_EXEC, err);
 }
 
@@ -102,6 +109,7 @@ int rt_exec(const struct rt_config *cfg, const struct rt_process *ctr,
         const struct rt_seccomp_bpf *bpf = cfg->seccomp_bpf;
         cleanup_close int ctr_pidfd = -1, pidfd = -1;
         uint64_t caps;
+        bool child_failed = false;
         int fds[2] = {-1, -1}, st, r;
         pid_t pid;
 
@@ -124,7 +132,7 @@ int rt_exec(const struct rt_config *cfg, const struct rt_process *ctr,
         }
         if (sync_pair(fds, err) < 0) {
                 rt_seccomp_bpf_free(own_bpf);
-                return -(*err)->code;
+                return berr_code(err);
         }
         pid = clone_into_pidns(ctr->pid, &pidfd, err);
         if (pid == 0) {
@@ -137,10 +145,11 @@ int rt_exec(const struct rt_config *cfg, const struct rt_process *ctr,
                 close(fds[0]);
                 return pid;
         }
-        r = exec_parent(ctr, pid, fds[0], err);
+        r = exec_parent(ctr, pid, fds[0], &child_failed, err);
         close(fds[0]);
         if (r < 0) {
-                (void)sys_pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
+                if (!child_failed)
+                        (void)sys_pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
                 if (waitpid(pid, &st, 0) == pid && WIFEXITED(st))
                         ret->setup_status = WEXITSTATUS(st);
                 return berr_wrap(err, "exec in %s", cfg->id);

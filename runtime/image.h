@@ -73,6 +73,8 @@ struct image_progress {
         int64_t current, total;
 };
 
+/* Layers are unpacked by worker threads: the callback may run on any of them, but never two
+ * calls at once. */
 typedef void (*image_progress_fn)(const struct image_progress *p, void *userdata);
 
 struct image_pull_opts {

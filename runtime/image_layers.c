@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,6 +79,76 @@ int image_ensure_layer(struct store *s, const char *digest, const char *diff_id,
                 berr_free(tmp_err);
         }
         return r;
+}
+
+struct layer_queue {
+        pthread_mutex_t lock;
+        struct store *store;
+        char *const *digests, *const *diff_ids;
+        size_t n, next;
+        image_layer_fn cb;
+        void *userdata;
+        struct berr *err; /* first error */
+};
+
+static void *layer_worker(void *arg)
+{
+        struct layer_queue *q = arg;
+
+        for (;;) {
+                struct berr *err = NULL;
+                size_t i;
+                int r;
+
+                pthread_mutex_lock(&q->lock);
+                if (q->next >= q->n || q->err) {
+                        pthread_mutex_unlock(&q->lock);
+                        return NULL;
+                }
+                i = q->next++;
+                if (q->cb)
+                        q->cb(i, 0, q->userdata);
+                pthread_mutex_unlock(&q->lock);
+                r = image_ensure_layer(q->store, q->digests[i], q->diff_ids[i], &err);
+                pthread_mutex_lock(&q->lock);
+                if (r < 0 && !q->err)
+                        q->err = err;
+                else
+                        berr_free(err);
+                if (r >= 0 && q->cb)
+                        q->cb(i, 1, q->userdata);
+                pthread_mutex_unlock(&q->lock);
+        }
+}
+
+int image_ensure_layers(struct store *s, char *const *digests, char *const *diff_ids, size_t n,
+                        int parallel, image_layer_fn cb, void *userdata, struct berr **err)
+{
+        struct layer_queue q = {.store = s,
+                                .digests = digests,
+                                .diff_ids = diff_ids,
+                                .n = n,
+                                .cb = cb,
+                                .userdata = userdata};
+        pthread_t threads[8];
+        int nt = 0;
+
+        if (parallel > 8)
+                parallel = 8;
+        pthread_mutex_init(&q.lock, NULL);
+        /* the calling thread is a worker too */
+        for (; nt < parallel - 1 && (size_t)nt + 1 < n; nt++)
+                if (pthread_create(&threads[nt], NULL, layer_worker, &q) != 0)
+                        break;
+        layer_worker(&q);
+        for (int i = 0; i < nt; i++)
+                pthread_join(threads[i], NULL);
+        pthread_mutex_destroy(&q.lock);
+        if (q.err) {
+                *err = q.err;
+                return -q.err->code;
+        }
+        return 0;
 }
 
 int image_check_layers(const struct manifest *m, const struct image_config *c, struct berr **err)

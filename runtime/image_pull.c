@@ -136,10 +136,29 @@ static int fetch_config(struct pull *p, struct berr **err)
         return image_check_layers(&p->manifest, &p->config, err);
 }
 
+struct unpack_ctx {
+        struct pull *p;
+        char **digests;
+        size_t *index; /* position in the manifest */
+};
+
+static void on_layer(size_t i, int done, void *ud)
+{
+        struct unpack_ctx *u = ud;
+        const struct descriptor *d = &u->p->manifest.layers[u->index[i]];
+
+        report(u->p, done ? IMAGE_PROGRESS_DONE : IMAGE_PROGRESS_EXTRACTING, d->digest,
+               done ? d->size : 0, d->size);
+}
+
 static int fetch_layers(struct pull *p, struct berr **err)
 {
         const struct manifest *m = &p->manifest;
         cleanup_free struct descriptor *todo = xcalloc(m->n_layers + 1, sizeof(*todo));
+        cleanup_free char **digests = xcalloc(m->n_layers + 1, sizeof(char *));
+        cleanup_free char **diff_ids = xcalloc(m->n_layers + 1, sizeof(char *));
+        cleanup_free size_t *index = xcalloc(m->n_layers + 1, sizeof(size_t));
+        struct unpack_ctx u = {p, digests, index};
         size_t n = 0;
         int r;
 
@@ -149,23 +168,18 @@ static int fetch_layers(struct pull *p, struct berr **err)
                         continue;
                 }
                 report(p, IMAGE_PROGRESS_WAITING, m->layers[i].digest, 0, m->layers[i].size);
-                todo[n++] = m->layers[i];
+                todo[n] = m->layers[i];
+                digests[n] = m->layers[i].digest;
+                diff_ids[n] = p->config.diff_ids[i];
+                index[n++] = i;
         }
         r = registry_fetch_blobs(p->reg, p->store, todo, n, PULL_PARALLEL, on_blob_progress, p,
                                  err);
         if (r < 0)
                 return r;
-        for (size_t i = 0; i < m->n_layers; i++) {
-                if (store_has_layer(p->store, p->config.diff_ids[i]))
-                        continue;
-                report(p, IMAGE_PROGRESS_EXTRACTING, m->layers[i].digest, 0, m->layers[i].size);
-                r = image_ensure_layer(p->store, m->layers[i].digest, p->config.diff_ids[i], err);
-                if (r < 0)
-                        return r;
-                report(p, IMAGE_PROGRESS_DONE, m->layers[i].digest, m->layers[i].size,
-                       m->layers[i].size);
-        }
-        return 0;
+        /* unpacking is bound by file creation latency, so layers go in parallel */
+        return image_ensure_layers(p->store, digests, diff_ids, n, PULL_PARALLEL, on_layer, &u,
+                                   err);
 }
 
 static int pull_run(struct pull *p, const char *root, struct berr **err)

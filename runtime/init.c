@@ -9,6 +9,7 @@
 
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 static int status_code(int st)
@@ -40,6 +41,9 @@ noreturn void init_run(int (*exec_fn)(void *ud), void *ud, int close_fd)
         }
         if (close_fd >= 0)
                 close(close_fd);
+        /* pid 1 itself never execs, so close-on-exec does not protect it: drop everything but
+         * stdio so no host fd lives on in the container. */
+        (void)syscall(SYS_close_range, 3U, ~0U, 0U);
         sfd = signalfd(-1, &all, SFD_CLOEXEC);
         if (sfd < 0)
                 _exit(125);

@@ -192,7 +192,9 @@ int manifest_parse(const char *body, size_t len, const char *content_type, struc
         root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
         if (!json_is_object(root))
                 return berr_msg(err, EINVAL, "manifest is not a JSON object: %s", jerr.text);
-        if (content_type && (strncmp(content_type, MEDIA_DOCKER_V1, strlen(MEDIA_DOCKER_V1)) == 0))
+        if (content_type &&
+            strncmp(content_type, "application/vnd.docker.distribution.manifest.v1+",
+                    strlen("application/vnd.docker.distribution.manifest.v1+")) == 0)
                 return berr_msg(err, ENOTSUP, "schema1 manifests are not supported");
         m.kind = detect_kind(root, content_type);
         if (m.kind < 0) {

@@ -20,6 +20,7 @@
 #include "common/strbuf.h"
 #include "common/strv.h"
 #include "common/xalloc.h"
+#include "runtime/container_err.h"
 #include "runtime/runtime.h"
 #include "runtime/syscalls.h"
 
@@ -37,7 +38,7 @@ int mnt_check_target(const char *path, struct berr **err)
                 return berr_msg(err, EINVAL, "mount target \"%s\" is not an absolute path",
                                 path ? path : "");
         parts = strv_split(path, "/");
-        if (!parts)
+        if (!parts || !parts[0])
                 return berr_msg(err, EINVAL, "mount target \"/\" is the container's root");
         strv_foreach (p, parts) {
                 if (strcmp(p, "..") == 0)
@@ -82,7 +83,7 @@ int mnt_resolve(int rootfd, const char *path, enum mnt_create create, struct ber
                       ? open_in_root(rootfd, "/")
                       : mnt_resolve(rootfd, parent, MNT_CREATE_DIR, err);
         if (pfd < 0)
-                return err && *err ? -(*err)->code : berr_set(err, errno, "resolve /");
+                return err && *err ? berr_code(err) : berr_set(err, errno, "resolve /");
         {
                 cleanup_free char *name = xstrndup(base, strcspn(base, "/"));
                 cleanup_close int dfd = -1;

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <libgen.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,8 @@
 #include "common/strbuf.h"
 #include "common/strv.h"
 #include "common/xalloc.h"
+#include "runtime/cgroup.h"
+#include "runtime/container_err.h"
 #include "runtime/mounts.h"
 #include "runtime/runtime.h"
 #include "runtime/syscalls.h"
@@ -197,7 +200,7 @@ static int make_dev_nodes(const struct rt_config *cfg, int rootfd, struct berr *
                 cleanup_close int t = mnt_resolve(rootfd, host, MNT_CREATE_FILE, err);
 
                 if (t < 0 || mnt_bind_at(host, t, false, false, 0, err) < 0)
-                        return -(*err)->code;
+                        return berr_code(err);
         }
         for (size_t i = 0; i < ARRAY_SIZE(links); i++)
                 if (symlinkat(links[i][1], dfd, links[i][0]) < 0)
@@ -241,16 +244,16 @@ static int mount_dev(const struct rt_config *cfg, int rootfd, struct berr **err)
                     0 ||
             mount_at(rootfd, "/dev/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err) <
                     0)
-                return -(*err)->code;
+                return berr_code(err);
         return add_devices(cfg, rootfd, err);
 }
 
 static int mount_system(const struct rt_config *cfg, int rootfd, struct berr **err)
 {
         if (mount_at(rootfd, "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err) < 0)
-                return -(*err)->code;
+                return berr_code(err);
         if (write_sysctls(cfg, rootfd, err) < 0)
-                return -(*err)->code;
+                return berr_code(err);
         if (mount_at(rootfd, "/sys", "sysfs",
                      MS_NOSUID | MS_NODEV | MS_NOEXEC | (cfg->privileged ? 0 : MS_RDONLY), NULL,
                      err) < 0) {
@@ -259,13 +262,73 @@ static int mount_system(const struct rt_config *cfg, int rootfd, struct berr **e
                 /* sysfs refuses a mount in a netns we do not own (host network in a userns):
                  * bind the host's, read-only, as runc does. */
                 if ((*err)->code != EPERM)
-                        return -(*err)->code;
+                        return berr_code(err);
                 berr_freep(err);
                 t = mnt_resolve(rootfd, "/sys", MNT_CREATE_DIR, err);
                 if (t < 0 || mnt_bind_at("/sys", t, true, !cfg->privileged, 0, err) < 0)
-                        return -(*err)->code;
+                        return berr_code(err);
         }
         return mount_dev(cfg, rootfd, err);
+}
+
+static bool all_managed(const char *ctrls)
+{
+        cleanup_strv char **names = strv_split(ctrls, ",");
+
+        strv_foreach (n, names) {
+                if (!cgroup_v1_managed(n))
+                        return false;
+        }
+        return names != NULL;
+}
+
+/* /sys/fs/cgroup as docker shows it: the container's own cgroup as the root of each hierarchy
+ * (the mounts are made after unshare(CLONE_NEWCGROUP), so the kernel roots them there),
+ * read-only unless privileged; on v1 only the hierarchies where the container has a cgroup of its
+ * own (the others would show the host's tree). Skipped in a user namespace, where v1 hierarchies
+ * cannot be mounted. */
+static int mount_cgroupfs(const struct rt_config *cfg, int rootfd, struct berr **err)
+{
+        unsigned long ro = cfg->privileged ? 0 : MS_RDONLY;
+        unsigned long fl = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+        cleanup_free char *self = NULL;
+        cleanup_strv char **lines = NULL;
+
+        if (cfg->userns)
+                return 0;
+        if (cgroup_detect() == &cgroup_v2_ops)
+                return mount_at(rootfd, "/sys/fs/cgroup", "cgroup2", fl | ro, NULL, err);
+        if (mount_at(rootfd, "/sys/fs/cgroup", "tmpfs", fl, "mode=755,size=64k", err) < 0)
+                return berr_code(err);
+        if (read_file("/proc/self/cgroup", 1 << 16, &self, NULL, err) < 0)
+                return berr_code(err);
+        lines = strv_split(self, "\n");
+        strv_foreach (l, lines) {
+                const char *c1 = strchr(l, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+                cleanup_free char *ctrls = NULL, *dir = NULL, *opts = NULL;
+
+                if (!c2 || c2 == c1 + 1)
+                        continue; /* the unified (0::) line of a hybrid host */
+                ctrls = xstrndup(c1 + 1, (size_t)(c2 - c1 - 1));
+                if (!all_managed(ctrls))
+                        continue;
+                dir = xasprintf("/sys/fs/cgroup/%s",
+                                strncmp(ctrls, "name=", 5) == 0 ? ctrls + 5 : ctrls);
+                opts = strncmp(ctrls, "name=", 5) == 0 ? xasprintf("none,%s", ctrls)
+                                                       : xstrdup(ctrls);
+                if (mount_at(rootfd, dir, "cgroup", fl | ro, opts, err) < 0)
+                        return berr_code(err);
+        }
+        if (ro) {
+                cleanup_close int fd = mnt_resolve(rootfd, "/sys/fs/cgroup", MNT_NO_CREATE, err);
+                char buf[32];
+
+                if (fd < 0 || mount(NULL, mnt_fdpath(fd, buf), NULL, MS_REMOUNT | MS_RDONLY | fl,
+                                    "mode=755,size=64k") < 0)
+                        return err && *err ? berr_code(err)
+                                           : berr_set(err, errno, "read-only /sys/fs/cgroup");
+        }
+        return 0;
 }
 
 static int bind_etc_files(const struct rt_config *cfg, int rootfd, struct berr **err)
@@ -311,7 +374,7 @@ static int mask_paths(const struct rt_config *cfg, int rootfd, struct berr **err
         }
         for (; *ro; ro++)
                 if (mnt_make_readonly(rootfd, *ro, err) < 0)
-                        return -(*err)->code;
+                        return berr_code(err);
         return 0;
 }
 
@@ -342,28 +405,40 @@ static int do_pivot(const char *mp, bool read_only, struct berr **err)
         return 0;
 }
 
-int rootfs_setup(const struct rt_config *cfg, struct berr **err)
+int rootfs_prepare(const struct rt_config *cfg, struct rootfs_ctx *ctx, struct berr **err)
 {
-        cleanup_free char *mp = rootfs_mountpoint(cfg);
-        cleanup_close int rootfd = -1;
-
+        ctx->rootfd = -1;
+        ctx->mountpoint = rootfs_mountpoint(cfg);
         if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
                 return berr_set(err, errno, "make the mount namespace private");
         if (cfg->lowerdirs) {
-                if (mount_overlay(cfg, mp, err) < 0)
-                        return -(*err)->code;
-        } else if (mount(cfg->rootfs, mp, NULL, MS_BIND | MS_REC, NULL) < 0) {
+                if (mount_overlay(cfg, ctx->mountpoint, err) < 0)
+                        return berr_code(err);
+        } else if (mount(cfg->rootfs, ctx->mountpoint, NULL, MS_BIND | MS_REC, NULL) < 0) {
                 return berr_set(err, errno, "bind the rootfs %s", cfg->rootfs);
         }
-        rootfd = open(mp, O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (rootfd < 0)
-                return berr_set(err, errno, "open the rootfs %s", mp);
-        if (mount_system(cfg, rootfd, err) < 0)
-                return -(*err)->code;
+        ctx->rootfd = open(ctx->mountpoint, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (ctx->rootfd < 0)
+                return berr_set(err, errno, "open the rootfs %s", ctx->mountpoint);
+        if (mount_system(cfg, ctx->rootfd, err) < 0)
+                return berr_code(err);
         for (size_t i = 0; i < cfg->n_mounts; i++)
-                if (mnt_apply(rootfd, &cfg->mounts[i], err) < 0)
+                if (mnt_apply(ctx->rootfd, &cfg->mounts[i], err) < 0)
                         return berr_wrap(err, "mount %s", cfg->mounts[i].target);
-        if (bind_etc_files(cfg, rootfd, err) < 0 || mask_paths(cfg, rootfd, err) < 0)
-                return -(*err)->code;
-        return do_pivot(mp, cfg->read_only, err);
+        return 0;
+}
+
+int rootfs_finish(const struct rt_config *cfg, struct rootfs_ctx *ctx, struct berr **err)
+{
+        int r;
+
+        if (mount_cgroupfs(cfg, ctx->rootfd, err) < 0 ||
+            bind_etc_files(cfg, ctx->rootfd, err) < 0 || mask_paths(cfg, ctx->rootfd, err) < 0)
+                return berr_code(err);
+        close(ctx->rootfd);
+        ctx->rootfd = -1;
+        r = do_pivot(ctx->mountpoint, cfg->read_only, err);
+        free(ctx->mountpoint);
+        ctx->mountpoint = NULL;
+        return r;
 }

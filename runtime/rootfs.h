@@ -23,5 +23,15 @@ int rootfs_check_sysctl(const char *kv, bool host_net, struct berr **err);
 /* mount(2) data for an overlay, used when fsconfig lowerdir+ is unavailable. Caller frees. */
 char *rootfs_overlay_data(char *const *lowers, const char *upper, const char *work);
 
-/* In the child, after the namespaces exist: everything up to and including pivot_root. */
-int rootfs_setup(const struct rt_config *cfg, struct berr **err);
+struct rootfs_ctx {
+        int rootfd;       /* O_PATH fd of the mounted rootfs */
+        char *mountpoint; /* where it is mounted (in the container's mount namespace) */
+};
+
+/* In the child, after the namespaces exist, in two steps around the pre_start barrier:
+ * prepare mounts the rootfs, /proc (+ sysctls), /sys, /dev and the user's mounts (nothing there
+ * depends on the parent's work); finish (called after unshare(CLONE_NEWCGROUP)) mounts
+ * /sys/fs/cgroup, binds /etc/hosts, hostname and resolv.conf (which the pre_start hook may still
+ * be writing, even by rename), masks paths and pivots. */
+int rootfs_prepare(const struct rt_config *cfg, struct rootfs_ctx *ctx, struct berr **err);
+int rootfs_finish(const struct rt_config *cfg, struct rootfs_ctx *ctx, struct berr **err);

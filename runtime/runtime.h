@@ -91,9 +91,11 @@ enum rt_seccomp_mode {
  */
 struct rt_seccomp_bpf;
 
-/* Called in the parent at the named barrier after clone and before the child sets up its rootfs:
- * the child's namespaces exist (so a veth can be moved into /proc/<pid>/ns/net) and it sits in its
- * cgroup. A negative return aborts the spawn with *err. */
+/* Called in the parent at the named barrier after clone: the child's namespaces exist (so a veth
+ * can be moved into /proc/<pid>/ns/net) and it sits in its cgroup. Meanwhile the child mounts its
+ * rootfs, /proc, /sys, /dev and volumes; it binds hosts_file, hostname_file and resolv_conf_file
+ * only after the hook returned, so the hook may still write them (even by rename). A negative
+ * return aborts the spawn with *err. */
 typedef int (*rt_pre_start_fn)(pid_t pid, void *ud, struct berr **err);
 
 struct rt_config {
@@ -101,7 +103,8 @@ struct rt_config {
         char *project; /* cgroup parent berth/<project> */
 
         /* rootfs: either lowerdirs (top layer first) with upperdir + workdir (+ mountpoint, an
-         * empty dir; defaults to "<dirname(upperdir)>/merged"), or rootfs (a plain directory). */
+         * empty dir; defaults to "<dirname(upperdir)>/merged"; all three are created when
+         * missing), or rootfs (a plain directory). */
         char **lowerdirs;
         char *upperdir;
         char *workdir;
@@ -209,6 +212,13 @@ int rt_exec(const struct rt_config *cfg, const struct rt_process *ctr,
  * settings through cfg->seccomp_bpf. */
 int rt_seccomp_compile(const struct rt_config *cfg, struct rt_seccomp_bpf **ret, struct berr **err);
 void rt_seccomp_bpf_free(struct rt_seccomp_bpf *bpf);
+/* A name for the filter cfg needs (capability set, profile content, berth's build), to cache the
+ * compiled BPF across processes. Caller frees. */
+int rt_seccomp_key(const struct rt_config *cfg, char **ret, struct berr **err);
+/* The BPF program as bytes (an array of struct sock_filter), and back (NULL when len is not a
+ * whole number of instructions). */
+const void *rt_seccomp_bpf_data(const struct rt_seccomp_bpf *bpf, size_t *len);
+struct rt_seccomp_bpf *rt_seccomp_bpf_from_data(const void *data, size_t len);
 
 /* docker's mount option words ("ro", "rprivate", "size=64m", "mode=1777", "noexec", ...) into m;
  * m->options gets the words passed through to tmpfs. An unknown word is an error naming it. */

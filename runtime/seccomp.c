@@ -5,6 +5,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -23,7 +24,11 @@
 #include "common/strv.h"
 #include "common/xalloc.h"
 #include "runtime/caps.h"
+#include "runtime/container_err.h"
 #include "runtime/runtime.h"
+
+/* Changes whenever the built-in profile or its compilation may: part of rt_seccomp_key. */
+#define BERTH_SECCOMP_BUILD __DATE__ " " __TIME__
 
 struct rt_seccomp_bpf {
         struct sock_filter *insns;
@@ -200,10 +205,10 @@ static int parse_rule(json_t *o, size_t i, struct sc_profile *p, struct berr **e
         p->rules[p->n_rules++] = r;
         struct sc_rule *pr = &p->rules[p->n_rules - 1];
         if (parse_args(json_object_get(o, "args"), pr, where, err) < 0)
-                return -(*err)->code;
+                return berr_code(err);
         if (caps_mask(json_object_get(inc, "caps"), where, &pr->caps_include, err) < 0 ||
             caps_mask(json_object_get(exc, "caps"), where, &pr->caps_exclude, err) < 0)
-                return -(*err)->code;
+                return berr_code(err);
         pr->arches_include = json_strv(json_object_get(inc, "arches"));
         pr->arches_exclude = json_strv(json_object_get(exc, "arches"));
         return 0;
@@ -444,4 +449,57 @@ int rt_seccomp_compile(const struct rt_config *cfg, struct rt_seccomp_bpf **ret,
         r = sc_compile(&p, caps, ret, err);
         sc_profile_done(&p);
         return r;
+}
+
+const void *rt_seccomp_bpf_data(const struct rt_seccomp_bpf *bpf, size_t *len)
+{
+        *len = bpf->len * sizeof(struct sock_filter);
+        return bpf->insns;
+}
+
+struct rt_seccomp_bpf *rt_seccomp_bpf_from_data(const void *data, size_t len)
+{
+        struct rt_seccomp_bpf *b;
+
+        if (len == 0 || len % sizeof(struct sock_filter) ||
+            len / sizeof(struct sock_filter) > 65535)
+                return NULL;
+        b = xcalloc(1, sizeof(*b));
+        b->len = len / sizeof(struct sock_filter);
+        b->insns = xmalloc(len);
+        memcpy(b->insns, data, len);
+        return b;
+}
+
+static uint64_t fnv1a(uint64_t h, const void *p, size_t n)
+{
+        const unsigned char *c = p;
+
+        for (size_t i = 0; i < n; i++) {
+                h ^= c[i];
+                h *= UINT64_C(0x100000001b3);
+        }
+        return h;
+}
+
+int rt_seccomp_key(const struct rt_config *cfg, char **ret, struct berr **err)
+{
+        uint64_t caps, h = UINT64_C(0xcbf29ce484222325);
+        int r;
+
+        r = caps_compute(cfg->privileged, cfg->cap_add, cfg->cap_drop, &caps, err);
+        if (r < 0)
+                return r;
+        if (cfg->seccomp == RT_SECCOMP_PROFILE) {
+                cleanup_free char *text = NULL;
+                size_t len = 0;
+
+                r = read_file(cfg->seccomp_profile, 1 << 22, &text, &len, err);
+                if (r < 0)
+                        return berr_wrap(err, "seccomp profile");
+                h = fnv1a(h, text, len);
+        }
+        h = fnv1a(h, BERTH_SECCOMP_BUILD, strlen(BERTH_SECCOMP_BUILD));
+        *ret = xasprintf("%d-%016" PRIx64 "-%016" PRIx64, (int)cfg->seccomp, caps, h);
+        return 0;
 }

@@ -25,6 +25,7 @@
 #include "common/xalloc.h"
 #include "runtime/caps.h"
 #include "runtime/cgroup.h"
+#include "runtime/container_err.h"
 #include "runtime/container_proc.h"
 #include "runtime/mounts.h"
 #include "runtime/rootfs.h"
@@ -37,9 +38,9 @@ int spawn_validate(const struct rt_config *cfg, uint64_t *caps, struct berr **er
 {
         int r;
 
-        if (cgroup_check_name("project", cfg->project, err) < 0 ||
-            cgroup_check_name("container", cfg->id, err) < 0)
-                return -(*err)->code;
+        r = cgroup_check_name("project", cfg->project, err);
+        if (r < 0 || (r = cgroup_check_name("container", cfg->id, err)) < 0)
+                return r;
         if (!cfg->argv || !cfg->argv[0])
                 return berr_msg(err, EINVAL, "container %s: no command", cfg->id);
         if (!cfg->lowerdirs && !cfg->rootfs)
@@ -56,13 +57,18 @@ int spawn_validate(const struct rt_config *cfg, uint64_t *caps, struct berr **er
                                 " bytes is below the minimum of 6MiB",
                                 cfg->id, cfg->resources.memory);
         strv_foreach (kv, cfg->sysctls) {
-                if (rootfs_check_sysctl(kv, cfg->net == RT_NET_HOST, err) < 0)
-                        return berr_wrap(err, "container %s", cfg->id);
+                r = rootfs_check_sysctl(kv, cfg->net == RT_NET_HOST, err);
+                if (r < 0) {
+                        berr_wrap(err, "container %s", cfg->id);
+                        return r;
+                }
         }
         for (size_t i = 0; i < cfg->n_mounts; i++) {
                 r = mnt_check_target(cfg->mounts[i].target, err);
-                if (r < 0)
-                        return berr_wrap(err, "container %s", cfg->id);
+                if (r < 0) {
+                        berr_wrap(err, "container %s", cfg->id);
+                        return r;
+                }
         }
         r = caps_compute(cfg->privileged, cfg->cap_add, cfg->cap_drop, caps, err);
         if (r < 0)
@@ -97,6 +103,8 @@ static char *default_hostname(const struct rt_config *cfg)
 static int child_setup(const struct rt_config *cfg, int syncfd, const char *hostname,
                        struct berr **err)
 {
+        struct rootfs_ctx rctx = {.rootfd = -1};
+
         if (cfg->net == RT_NET_JOIN) {
                 cleanup_close int ns = open(cfg->netns_path, O_RDONLY | O_CLOEXEC);
 
@@ -106,17 +114,27 @@ static int child_setup(const struct rt_config *cfg, int syncfd, const char *host
         }
         if (sync_send(syncfd, SYNC_CHILD_READY) < 0)
                 return berr_set(err, errno, "sync");
+        if (cfg->userns) {
+                if (sync_wait(syncfd, SYNC_MAPS_DONE, err) < 0)
+                        return berr_code(err);
+                if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+                        return berr_set(err, errno, "become root in the user namespace");
+        }
+        /* The rootfs is built while the parent moves us into our cgroup (on cgroup v1 that first
+         * migration waits for an RCU grace period, ~10 ms) and runs pre_start: neither needs the
+         * other. */
+        if (cfg->net == RT_NET_NEW && lo_up(err) < 0)
+                return berr_code(err);
+        if (rootfs_prepare(cfg, &rctx, err) < 0)
+                return berr_code(err);
         if (sync_wait(syncfd, SYNC_PARENT_DONE, err) < 0)
-                return -(*err)->code;
-        if (cfg->userns && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
-                return berr_set(err, errno, "become root in the user namespace");
-        /* Now that the parent moved us into our cgroup, make it the root of our view. */
+                return berr_code(err);
+        /* Now that the parent moved us into our cgroup, make it the root of our view (and of
+         * the /sys/fs/cgroup mounts rootfs_finish makes). */
         if (unshare(CLONE_NEWCGROUP) < 0)
                 return berr_set(err, errno, "unshare the cgroup namespace");
-        if (cfg->net == RT_NET_NEW && lo_up(err) < 0)
-                return -(*err)->code;
-        if (rootfs_setup(cfg, err) < 0)
-                return -(*err)->code;
+        if (rootfs_finish(cfg, &rctx, err) < 0)
+                return berr_code(err);
         if (sethostname(hostname, strlen(hostname)) < 0)
                 return berr_set(err, errno, "sethostname %s", hostname);
         if (cfg->domainname && setdomainname(cfg->domainname, strlen(cfg->domainname)) < 0)
@@ -168,20 +186,27 @@ static int write_map(pid_t pid, const char *file, const struct rt_idmap *m, size
         return r;
 }
 
+static int write_maps(const struct rt_config *cfg, pid_t pid, int syncfd, struct berr **err)
+{
+        if (!cfg->userns)
+                return 0;
+        if (!cfg->n_uid_map || !cfg->n_gid_map)
+                return berr_msg(err, EINVAL, "a user namespace needs uid and gid maps");
+        if (write_map(pid, "uid_map", cfg->uid_map, cfg->n_uid_map, err) < 0 ||
+            write_map(pid, "gid_map", cfg->gid_map, cfg->n_gid_map, err) < 0)
+                return berr_code(err);
+        if (sync_send(syncfd, SYNC_MAPS_DONE) < 0)
+                return berr_set(err, errno, "sync");
+        return 0;
+}
+
 static int parent_configure(const struct rt_config *cfg, pid_t pid, const char *locator,
                             struct berr **err)
 {
         const struct cgroup_ops *ops = cgroup_ops_for(locator);
 
-        if (cfg->userns) {
-                if (!cfg->n_uid_map || !cfg->n_gid_map)
-                        return berr_msg(err, EINVAL, "a user namespace needs uid and gid maps");
-                if (write_map(pid, "uid_map", cfg->uid_map, cfg->n_uid_map, err) < 0 ||
-                    write_map(pid, "gid_map", cfg->gid_map, cfg->n_gid_map, err) < 0)
-                        return -(*err)->code;
-        }
         if (ops->attach(locator, pid, err) < 0)
-                return -(*err)->code;
+                return berr_code(err);
         if (cfg->pre_start && cfg->pre_start(pid, cfg->pre_start_ud, err) < 0)
                 return berr_wrap(err, "pre-start hook");
         return 0;
@@ -206,7 +231,7 @@ static int run_child(const struct rt_config *cfg, uint64_t caps, const struct rt
         pid_t pid;
 
         if (sync_pair(fds, err) < 0)
-                return -(*err)->code;
+                return berr_code(err);
         pid = sys_clone_fork(clone_flags(cfg), &pidfd);
         if (pid < 0) {
                 close(fds[0]);
@@ -220,11 +245,12 @@ static int run_child(const struct rt_config *cfg, uint64_t caps, const struct rt
         close(fds[1]);
         if (sync_wait(fds[0], SYNC_CHILD_READY, err) < 0)
                 goto child_failed;
-        if (parent_configure(cfg, pid, locator, err) < 0 ||
-            sync_send(fds[0], SYNC_PARENT_DONE) < 0) {
+        if (write_maps(cfg, pid, fds[0], err) < 0 || parent_configure(cfg, pid, locator, err) < 0) {
                 (void)sys_pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
                 goto child_failed;
         }
+        /* A child that failed meanwhile has its error queued: the wait below reads it. */
+        (void)sync_send(fds[0], SYNC_PARENT_DONE);
         if (sync_wait(fds[0], SYNC_EXEC, err) < 0)
                 goto child_failed;
         close(fds[0]);
@@ -242,6 +268,20 @@ child_failed:
         if (!*err)
                 berr_msg(err, EIO, "setup failed");
         return berr_wrap(err, "container %s", cfg->id);
+}
+
+/* The per-container overlay dirs (upper, work, the mount point) are made here if missing. */
+static int make_dirs(const struct rt_config *cfg, struct berr **err)
+{
+        cleanup_free char *mp = NULL;
+
+        if (!cfg->lowerdirs)
+                return 0;
+        mp = rootfs_mountpoint(cfg);
+        if ((cfg->upperdir && mkdir_p(cfg->upperdir, 0755, err) < 0) ||
+            (cfg->workdir && mkdir_p(cfg->workdir, 0755, err) < 0) || mkdir_p(mp, 0755, err) < 0)
+                return berr_wrap(err, "container %s", cfg->id);
+        return 0;
 }
 
 int rt_spawn(const struct rt_config *cfg, struct rt_process *ret, struct berr **err)
@@ -267,7 +307,9 @@ int rt_spawn(const struct rt_config *cfg, struct rt_process *ret, struct berr **
         }
         if (cfg->privileged || cfg->seccomp == RT_SECCOMP_UNCONFINED)
                 bpf = NULL;
-        r = cgroup_env_host(&env, err);
+        r = make_dirs(cfg, err);
+        if (r >= 0)
+                r = cgroup_env_host(&env, err);
         if (r >= 0)
                 r = cgroup_detect()->create(&env, cfg->project, cfg->id, &cfg->resources, &locator,
                                             err);

@@ -59,6 +59,8 @@ static const char *phase_name(int p)
                 return "parent-done";
         case SYNC_ERROR:
                 return "error";
+        case SYNC_MAPS_DONE:
+                return "maps-done";
         default:
                 return "exec";
         }

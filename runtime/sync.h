@@ -15,6 +15,7 @@ enum sync_phase {
         SYNC_PARENT_DONE = 2, /* parent -> child: configured; set up rootfs and exec */
         SYNC_ERROR = 3,       /* either way: a failure with its cause */
         SYNC_EXEC = 4,        /* pseudo phase: the child's end closed on exec */
+        SYNC_MAPS_DONE = 5,   /* parent -> child: uid/gid maps written (user namespace only) */
 };
 
 struct sync_msg {

@@ -260,7 +260,8 @@ static int make_file(struct unpacker *u, struct archive *tar, struct archive_ent
         r = write_data(u, tar, fd, path, err);
         if (r < 0)
                 return r;
-        if (ftruncate(fd, archive_entry_size(e)) < 0)
+        /* a sparse file may end in a hole that no write reached */
+        if (archive_entry_sparse_count(e) > 0 && ftruncate(fd, archive_entry_size(e)) < 0)
                 return berr_set(err, errno, "layer %s: truncate `%s`", u->layer, path);
         r = apply_meta_fd(u, fd, e, path, err);
         if (r < 0)

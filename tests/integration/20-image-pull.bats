@@ -165,3 +165,24 @@ inspect() { b image inspect "$1" | jq -r ".[0]$2"; }
   assert_output --partial "Downloading ["
   assert_output --partial "Pull complete"
 }
+
+# Run berth with reg.test resolving to 127.0.0.1, in a private mount namespace (the host's
+# /etc/hosts is untouched).
+b_with_hosts() {
+  printf '127.0.0.1 localhost\n127.0.0.1 reg.test\n' > "$BATS_TEST_TMPDIR/hosts"
+  (cd "$WORK" && unshare -m sh -c 'mount --make-rprivate / && mount --bind "$0" /etc/hosts && shift && exec "$@"' \
+    "$BATS_TEST_TMPDIR/hosts" x "$BERTH" "$@")
+}
+
+@test "a non-loopback registry is spoken to over HTTPS unless listed as insecure" {
+  port=${R##*:}
+  run b_with_hosts image pull -q "reg.test:$port/berth/busybox"
+  assert_failure 1
+  assert_output --regexp "^berth: pull \`reg.test:$port/berth/busybox\`: GET https://reg.test:$port/v2/berth/busybox/manifests/latest: "
+  [ "${#lines[@]}" -eq 1 ]
+  BERTH_INSECURE_REGISTRIES="other:1, reg.test:$port" run b_with_hosts image pull -q "reg.test:$port/berth/busybox"
+  assert_success
+  echo "reg.test:$port" > "$BATS_TEST_TMPDIR/insecure"
+  BERTH_INSECURE_REGISTRIES_FILE=$BATS_TEST_TMPDIR/insecure run b_with_hosts image pull -q "reg.test:$port/berth/busybox"
+  assert_success
+}

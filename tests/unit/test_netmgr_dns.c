@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests for netmgr/dns: name matching per network, replicas, local vs forwarded names. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <arpa/inet.h>
+
+#include <cmocka.h>
+
+#include "common/cleanup.h"
+#include "common/error.h"
+#include "netmgr/dns.h"
+#include "netmgr/netmgr.h"
+
+static struct in_addr A(const char *s) {
+        struct in_addr a;
+
+        inet_pton(AF_INET, s, &a);
+        return a;
+}
+
+static void
+test_match(void **state)
+{
+        struct dns_record recs[] = {
+                {"api", "p_default", A("10.201.0.2")},
+                {"api", "p_default", A("10.201.0.3")},
+                {"p-api-1", "p_default", A("10.201.0.2")},
+                {"api", "p_back", A("10.201.1.2")},
+                {"db.internal", "p_default", A("10.201.0.9")},
+                {"api", "p_default", A("10.201.0.3")}, /* duplicate via an alias */
+        };
+        struct in_addr out[8];
+        size_t n;
+
+        (void)state;
+        n = dns_match(recs, 6, "p_default", "api", out, 8);
+        assert_int_equal(n, 2);
+        assert_int_equal(out[0].s_addr, A("10.201.0.2").s_addr);
+        assert_int_equal(out[1].s_addr, A("10.201.0.3").s_addr);
+        /* case-insensitive, trailing dot */
+        assert_int_equal(dns_match(recs, 6, "p_default", "API.", out, 8), 2);
+        /* per network */
+        n = dns_match(recs, 6, "p_back", "api", out, 8);
+        assert_int_equal(n, 1);
+        assert_int_equal(out[0].s_addr, A("10.201.1.2").s_addr);
+        assert_int_equal(dns_match(recs, 6, "p_back", "p-api-1", out, 8), 0);
+        assert_int_equal(dns_match(recs, 6, "p_default", "db.internal", out, 8), 1);
+        assert_int_equal(dns_match(recs, 6, "p_default", "nope", out, 8), 0);
+        /* max respected */
+        assert_int_equal(dns_match(recs, 6, "p_default", "api", out, 1), 1);
+}
+
+static void test_local(void **state)
+{
+        (void)state;
+        assert_true(dns_name_is_local("web"));
+        assert_true(dns_name_is_local("web."));
+        assert_false(dns_name_is_local("example.com"));
+        assert_false(dns_name_is_local(""));
+}
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_match),
+                cmocka_unit_test(test_local),
+        };
+
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
