@@ -15,6 +15,7 @@
 #include "common/strv.h"
 #include "common/xalloc.h"
 #include "orchestrator/cli.h"
+#include "orchestrator/cli_fmt.h"
 #include "orchestrator/commands.h"
 #include "orchestrator/ctr_query.h"
 #include "orchestrator/project.h"
@@ -35,39 +36,6 @@ struct img_row {
         const char *label; /* container name, or service name before any container exists */
         const char *service;
 };
-
-/* docker's human sizes: decimal units, 3 significant digits ("4.26MB", "512B"). */
-static void human_size(int64_t n, char *buf, size_t len)
-{
-        static const char *const units[] = {"B", "kB", "MB", "GB", "TB"};
-        double v = (double)n;
-        size_t u = 0;
-
-        while (v >= 1000 && u + 1 < sizeof(units) / sizeof(units[0])) {
-                v /= 1000;
-                u++;
-        }
-        snprintf(buf, len, "%.3g%s", v, units[u]);
-}
-
-/* "host:5000/a/b:tag" -> repository "host:5000/a/b", tag "tag" ("latest" when none). */
-static void split_ref(const char *ref, char **repo, char **tag)
-{
-        const char *at = strchr(ref, '@');
-        const char *slash = strrchr(ref, '/');
-        const char *colon = strrchr(slash ? slash : ref, ':');
-
-        if (at) {
-                *repo = xstrndup(ref, (size_t)(at - ref));
-                *tag = xstrdup("<none>");
-        } else if (colon) {
-                *repo = xstrndup(ref, (size_t)(colon - ref));
-                *tag = xstrdup(colon + 1);
-        } else {
-                *repo = xstrdup(ref);
-                *tag = xstrdup("latest");
-        }
-}
 
 int cmd_images(struct cli *cli, int argc, char **argv)
 {
@@ -157,8 +125,8 @@ int cmd_images(struct cli *cli, int argc, char **argv)
                 for (size_t k = 0; k < n_sums; k++)
                         if (sums[k].id && strcmp(sums[k].id, id) == 0)
                                 size = sums[k].size;
-                split_ref(svc->image, &repo, &tag);
-                human_size(size, sz, sizeof(sz));
+                cli_fmt_split_ref(svc->image, &repo, &tag);
+                cli_fmt_size(size, sz, sizeof(sz));
                 if (quiet) {
                         if (!strv_contains(seen, id)) {
                                 seen = strv_push(seen, id);

@@ -18,6 +18,7 @@
 #include "common/strv.h"
 #include "common/xalloc.h"
 #include "orchestrator/cli.h"
+#include "orchestrator/cli_fmt.h"
 #include "orchestrator/commands.h"
 #include "orchestrator/ctl_client.h"
 #include "orchestrator/project_record.h"
@@ -32,11 +33,6 @@ const char cmd_ls_usage[] = "[OPTIONS]\n"
                             "      --format string   Format the output. Values: [table | json] "
                             "(default \"table\")\n"
                             "  -q, --quiet           Only display project names\n";
-
-struct ls_row {
-        char *name, *status, *files;
-        bool running;
-};
 
 static int cmp_str(const void *a, const void *b)
 {
@@ -72,26 +68,6 @@ static char **statuses(const struct cli *cli, const char *project)
         }
         berr_free(e);
         return v;
-}
-
-static char *status_text(char **v, bool *running)
-{
-        struct strbuf b = STRBUF_INIT;
-        size_t n = strv_length(v);
-
-        qsort(v, n, sizeof(char *), cmp_str);
-        *running = false;
-        for (size_t i = 0; i < n;) {
-                size_t j = i;
-
-                while (j < n && strcmp(v[j], v[i]) == 0)
-                        j++;
-                if (strcmp(v[i], "running") == 0)
-                        *running = true;
-                strbuf_printf(&b, "%s%s(%zu)", b.len ? ", " : "", v[i], j - i);
-                i = j;
-        }
-        return strbuf_take(&b);
 }
 
 int cmd_ls(struct cli *cli, int argc, char **argv)
@@ -161,7 +137,7 @@ int cmd_ls(struct cli *cli, int argc, char **argv)
 
                 if (!st[0] && !files)
                         continue; /* not a project any more (a `down` in progress) */
-                status = status_text(st, &running);
+                status = cli_fmt_status_counts(st, &running);
                 if (!running && !all)
                         continue;
                 if (quiet)

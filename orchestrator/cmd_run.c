@@ -30,6 +30,7 @@
 #include "orchestrator/backend.h"
 #include "orchestrator/backend_ctr.h"
 #include "orchestrator/cli.h"
+#include "orchestrator/cli_fmt.h"
 #include "orchestrator/commands.h"
 #include "orchestrator/ctr_query.h"
 #include "orchestrator/images.h"
@@ -71,17 +72,6 @@ struct run_opts {
         char *service;
         char **command;
 };
-
-/* docker's container name rule: [a-zA-Z0-9][a-zA-Z0-9_.-]+ (and short enough for paths). */
-static bool valid_name(const char *s)
-{
-        size_t n = strlen(s);
-
-        if (n < 2 || n > 128 ||
-            !strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", s[0]))
-                return false;
-        return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == n;
-}
 
 static int parse(const struct command *self, int argc, char **argv, struct run_opts *o)
 {
@@ -138,7 +128,7 @@ static int parse(const struct command *self, int argc, char **argv, struct run_o
                                                         xasprintf("%s=%s", optarg, getenv(optarg)));
                         break;
                 case O_NAME:
-                        if (!valid_name(optarg))
+                        if (!cli_fmt_container_name_valid(optarg))
                                 return cli_usage_error(self,
                                                        "--name: \"%s\" is not a valid "
                                                        "container name",
