@@ -305,7 +305,7 @@ static int stop_all(struct stack *st, struct ctl_conn *conn, const struct up_opt
                 return 1;
         }
         for (size_t i = 0; i < resp.n_ctrs; i++)
-                fprintf(stderr, "Container %s  Stopped\n", resp.ctrs[i].name);
+                fprintf(stderr, " Container %s  Stopped\n", resp.ctrs[i].name);
         proto_response_done(&resp);
         return 0;
 }
@@ -320,7 +320,7 @@ static int attach(struct stack *st, struct ctl_conn *conn, const struct up_opts 
         struct proto_request req = {.op = PROTO_OP_EVENTS, .timeout_ms = -1};
         struct proto_response resp = {0};
         int code = 0, status;
-        pid_t logs;
+        pid_t logs, stopper;
 
         sigaction(SIGINT, &sa, NULL);
         sigaction(SIGTERM, &sa, NULL);
@@ -359,12 +359,13 @@ static int attach(struct stack *st, struct ctl_conn *conn, const struct up_opts 
         if (interrupted) {
                 fprintf(stderr, "Gracefully stopping... (press Ctrl+C again to force)\n");
                 code = 130;
-                if (fork() == 0) {
+                stopper = fork();
+                if (stopper == 0) {
                         /* a second Ctrl-C while the stop runs kills everything */
                         signal(SIGINT, SIG_DFL);
                         _exit(stop_all(st, conn, o, 0));
                 }
-                while (wait(&status) > 0 || errno == EINTR) {
+                while (stopper > 0 && waitpid(stopper, &status, 0) < 0 && errno == EINTR) {
                         if (interrupted > 1) {
                                 stop_all(st, conn, o, SIGKILL);
                                 break;
