@@ -121,3 +121,27 @@ EOF2
   assert_success
   [ -z "$(cli_residue)" ]
 }
+
+@test "stop and kill of a paused container work: it is thawed first" {
+  compose_file <<EOF2
+name: $PROJECT
+services:
+  a:
+    image: $IMG
+    command: ["sleep", "1000"]
+  b:
+    image: $IMG
+    command: ["sleep", "1000"]
+EOF2
+  run b up -d
+  assert_success
+  run b pause
+  assert_success
+  run timeout 30 "$BERTH" -f "$WORK/compose.yaml" stop -t 1 a
+  assert_success
+  assert_equal "$(cli_status a)" exited
+  run timeout 30 "$BERTH" -f "$WORK/compose.yaml" kill b
+  assert_success
+  cli_wait_until 10 cli_status_is b exited
+  [ -z "$(find /sys/fs/cgroup -maxdepth 7 -type d -path "*freezer*/berth/$PROJECT*" 2>/dev/null)" ]
+}
