@@ -126,6 +126,11 @@ int net_ports_apply(const char *project, const char *root, const struct net_port
                     size_t n_ports, struct net_port_binding **ret, size_t *n_ret,
                     struct berr **err);
 
+/* What net_ports_apply last published for the project (random ports resolved), read-only.
+ * Free *ret with free(). (netmgr/ports_list.c) */
+int net_ports_list(const char *project, const char *root, struct net_port_binding **ret,
+                   size_t *n_ret, struct berr **err);
+
 /* Only the conflict check of net_ports_apply (for `up` before anything is created). */
 int net_ports_check(const char *project, const struct net_port *ports, size_t n_ports,
                     struct berr **err);

@@ -195,8 +195,14 @@ static int make_dirs(const struct rt_config *cfg, const char *name, struct berr 
 static int ctr_start(struct backend *b, const void *config, const char *name, int out_fd,
                      int err_fd, struct backend_proc *ret, struct berr **err)
 {
+        return backend_ctr_start_io(b, config, name, -1, out_fd, err_fd, ret, err);
+}
+
+int backend_ctr_start_io(struct backend *b, const struct plan_service *s, const char *name,
+                         int in_fd, int out_fd, int err_fd, struct backend_proc *ret,
+                         struct berr **err)
+{
         struct backend_ctr *bc = (struct backend_ctr *)b;
-        const struct plan_service *s = config;
         struct rt_config cfg;
         struct rt_process p = {0};
         struct prestart ps = {.s = s, .name = name};
@@ -223,7 +229,7 @@ static int ctr_start(struct backend *b, const void *config, const char *name, in
                 r = -(*err)->code;
                 goto out;
         }
-        cfg.stdio[0] = -1;
+        cfg.stdio[0] = in_fd;
         cfg.stdio[1] = out_fd;
         cfg.stdio[2] = err_fd;
         ps.cfg = &cfg;

@@ -16,6 +16,13 @@ struct plan_service;
 struct rt_config;
 
 struct backend *backend_ctr_new(void);
+struct backend_proc;
+
+/* The backend's start with stdin on in_fd (-1: /dev/null), for one-off containers (`berth run`)
+ * that are not the supervisor's. b is a backend_ctr_new() backend. */
+int backend_ctr_start_io(struct backend *b, const struct plan_service *s, const char *name,
+                         int in_fd, int out_fd, int err_fd, struct backend_proc *ret,
+                         struct berr **err);
 /* For sup_service.free_backend_config. */
 void backend_ctr_config_free(void *config);
 

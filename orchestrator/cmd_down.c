@@ -21,6 +21,8 @@
 #include "orchestrator/commands.h"
 #include "orchestrator/ctl_client.h"
 #include "orchestrator/lock.h"
+#include "orchestrator/oneoff.h"
+#include "orchestrator/paused.h"
 #include "orchestrator/plan.h"
 #include "orchestrator/progress.h"
 #include "orchestrator/reconcile.h"
@@ -177,7 +179,12 @@ int cmd_down(struct cli *cli, int argc, char **argv)
                 return r;
         progress_init(&pr, cli, stderr);
         sp = stack_state(&st);
-        r = supervisor_down(&st, &o, &pr, &err);
+        /* frozen containers (`berth pause`) could not die */
+        (void)paused_thaw_all(cli->root, sp);
+        /* one-off containers of `berth run` (orchestrator/oneoff.h) */
+        r = oneoff_remove_all(cli->root, st.name, &err) < 0 ? -1 : 0;
+        if (r == 0)
+                r = supervisor_down(&st, &o, &pr, &err);
         for (size_t i = 0; r == 0 && sp && i < sp->n_ctrs; i++) {
                 const struct state_container *c = &sp->ctrs[i];
 

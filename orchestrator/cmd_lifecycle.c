@@ -14,6 +14,7 @@
 #include "orchestrator/cli.h"
 #include "orchestrator/commands.h"
 #include "orchestrator/ctl_client.h"
+#include "orchestrator/paused.h"
 #include "orchestrator/progress.h"
 #include "orchestrator/project.h"
 #include "orchestrator/stack.h"
@@ -124,6 +125,14 @@ static int lifecycle(struct cli *cli, const char *name, enum proto_op op, int ar
         progress_init(&pr, cli, stderr);
         t0 = progress_now();
         req.services = names;
+        /* a paused container (`berth pause`) must be thawed to die */
+        if (op == PROTO_OP_STOP || op == PROTO_OP_RESTART ||
+            (op == PROTO_OP_KILL && (req.signal == 0 || req.signal == SIGKILL))) {
+                struct state_project *sp = stack_state(&st);
+
+                (void)paused_thaw_services(cli->root, sp, names);
+                state_project_free(sp);
+        }
         if (stack_plan(&st, NULL, &err) < 0 || stack_supervisor(&st, &conn, &err) < 0 ||
             ctl_call(conn, &req, &resp, -1, &err) < 0) {
                 berr_print(err, stderr);

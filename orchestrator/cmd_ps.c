@@ -66,9 +66,11 @@ static char *status_text(const struct proto_container *c, int64_t now)
 {
         struct strbuf b = STRBUF_INIT;
 
-        if (strcmp(c->status, "running") == 0) {
+        if (strcmp(c->status, "running") == 0 || strcmp(c->status, "paused") == 0) {
                 strbuf_puts(&b, "Up ");
                 human_ago(&b, c->started_ns, now);
+                if (c->status[0] == 'p')
+                        strbuf_puts(&b, " (Paused)");
                 if (c->health)
                         strbuf_printf(&b, " (%s)",
                                       strcmp(c->health, "starting") == 0 ? "health: starting"
@@ -297,7 +299,8 @@ int cmd_ps(struct cli *cli, int argc, char **argv)
         keep = xcalloc(n + 1, sizeof(*keep));
         for (size_t i = 0; i < n; i++) {
                 bool running = strcmp(v[i].status, "running") == 0 ||
-                               strcmp(v[i].status, "restarting") == 0;
+                               strcmp(v[i].status, "restarting") == 0 ||
+                               strcmp(v[i].status, "paused") == 0;
 
                 if ((names && !strv_contains(names, v[i].service)) ||
                     (status && !strv_contains(status, v[i].status)) ||

@@ -24,6 +24,17 @@ const struct command cli_commands[] = {
         {.name = "stop", .summary = "Stop services", .usage = cmd_stop_usage, .run = cmd_stop},
         {.name = "restart", .summary = "Restart service containers", .usage = cmd_restart_usage, .run = cmd_restart},
         {.name = "kill", .summary = "Force stop service containers", .usage = cmd_kill_usage, .run = cmd_kill},
+        {.name = "exec", .summary = "Execute a command in a running container", .usage = cmd_exec_usage, .run = cmd_exec},
+        {.name = "create", .summary = "Creates containers for a service", .usage = cmd_create_usage, .run = cmd_create},
+        {.name = "rm", .summary = "Removes stopped service containers", .usage = cmd_rm_usage, .run = cmd_rm},
+        {.name = "events", .summary = "Receive real time events from containers", .usage = cmd_events_usage, .run = cmd_events},
+        {.name = "wait", .summary = "Block until containers of all (or specified) services stop.", .usage = cmd_wait_usage, .run = cmd_wait},
+        {.name = "pause", .summary = "Pause services", .usage = cmd_pause_usage, .run = cmd_pause},
+        {.name = "unpause", .summary = "Unpause services", .usage = cmd_unpause_usage, .run = cmd_unpause},
+        {.name = "port", .summary = "Print the public port for a port binding", .usage = cmd_port_usage, .run = cmd_port},
+        {.name = "ls", .summary = "List running compose projects", .usage = cmd_ls_usage, .run = cmd_ls},
+        {.name = "top", .summary = "Display the running processes", .usage = cmd_top_usage, .run = cmd_top},
+        {.name = "run", .summary = "Run a one-off command on a service", .usage = cmd_run_usage, .run = cmd_run},
         {0},
 };
 /* clang-format on */

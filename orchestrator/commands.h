@@ -2,6 +2,8 @@
 /* orchestrator/commands: the entry point and help text of every command. */
 #pragma once
 
+#include <stdbool.h>
+
 struct cli;
 
 extern const char cmd_version_usage[];
@@ -39,3 +41,27 @@ extern const char cmd_restart_usage[];
 int cmd_restart(struct cli *cli, int argc, char **argv);
 extern const char cmd_kill_usage[];
 int cmd_kill(struct cli *cli, int argc, char **argv);
+extern const char cmd_exec_usage[];
+int cmd_exec(struct cli *cli, int argc, char **argv);
+extern const char cmd_create_usage[];
+int cmd_create(struct cli *cli, int argc, char **argv);
+extern const char cmd_rm_usage[];
+int cmd_rm(struct cli *cli, int argc, char **argv);
+extern const char cmd_events_usage[];
+int cmd_events(struct cli *cli, int argc, char **argv);
+extern const char cmd_wait_usage[];
+int cmd_wait(struct cli *cli, int argc, char **argv);
+extern const char cmd_pause_usage[];
+int cmd_pause(struct cli *cli, int argc, char **argv);
+extern const char cmd_unpause_usage[];
+int cmd_unpause(struct cli *cli, int argc, char **argv);
+extern const char cmd_port_usage[];
+int cmd_port(struct cli *cli, int argc, char **argv);
+extern const char cmd_ls_usage[];
+int cmd_ls(struct cli *cli, int argc, char **argv);
+extern const char cmd_top_usage[];
+int cmd_top(struct cli *cli, int argc, char **argv);
+extern const char cmd_run_usage[];
+int cmd_run(struct cli *cli, int argc, char **argv);
+/* pause and unpause share one body (cmd_pause.c) */
+int cmd_pause_common(struct cli *cli, const char *name, bool freeze, int argc, char **argv);

@@ -29,6 +29,8 @@ enum proto_op {
         PROTO_OP_WAIT,    /* answer when the named containers have exited, with exit codes */
         PROTO_OP_EVENTS,  /* answer ok, then stream events on this connection */
         PROTO_OP_DOWN,    /* stop everything, answer, then the supervisor exits */
+        PROTO_OP_PAUSE,   /* record running containers as paused (the CLI froze them) */
+        PROTO_OP_UNPAUSE, /* record paused containers as running again (the CLI thawed them) */
         PROTO_OP__MAX,
         PROTO_OP__INVALID = -22,
 };
@@ -44,7 +46,7 @@ struct proto_request {
 struct proto_container {
         char *name, *service;
         unsigned number;
-        char *status; /* created running restarting exited dead */
+        char *status; /* created running restarting paused exited dead */
         char *health; /* NULL, starting, healthy, unhealthy */
         pid_t pid;
         int exit_code;

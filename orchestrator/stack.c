@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/cleanup.h"
 #include "common/error.h"
@@ -19,6 +20,7 @@
 #include "orchestrator/ctl_client.h"
 #include "orchestrator/plan.h"
 #include "orchestrator/project.h"
+#include "orchestrator/project_record.h"
 #include "orchestrator/state.h"
 #include "orchestrator/supervisor.h"
 #include "runtime/image.h"
@@ -131,8 +133,17 @@ int stack_net_up(struct stack *st, struct berr **err)
         return 0;
 }
 
+static bool ever_started(const char *root, const char *name)
+{
+        cleanup_free char *dir = plan_container_dir(root, name);
+        cleanup_free char *path = xasprintf("%s/cgroup", dir);
+
+        return access(path, F_OK) == 0;
+}
+
 /* Every published port of every planned container; names keeps the container names. */
-static struct net_port *collect_ports(struct stack *st, char ***names, size_t *ret_n)
+static struct net_port *collect_ports(struct stack *st, char ***names, size_t *ret_n,
+                                      bool started_only)
 {
         struct net_port *v = NULL;
         size_t n = 0;
@@ -146,6 +157,10 @@ static struct net_port *collect_ports(struct stack *st, char ***names, size_t *r
                         char *name = plan_container_name(s, k);
 
                         *names = strv_push_take(*names, name);
+                        /* a container never started has no address to publish to (`up -d A`
+                         * with B planned but not started) */
+                        if (started_only && !ever_started(st->cli->root, name))
+                                continue;
                         for (size_t j = 0; j < s->n_ports; j++) {
                                 v = xrealloc(v, (n + 1) * sizeof(*v));
                                 v[n] = s->ports[j];
@@ -162,7 +177,7 @@ int stack_ports_apply(struct stack *st, struct berr **err)
 {
         cleanup_strv char **names = NULL;
         size_t n = 0;
-        cleanup_free struct net_port *ports = collect_ports(st, &names, &n);
+        cleanup_free struct net_port *ports = collect_ports(st, &names, &n, true);
 
         return net_ports_apply(st->name, st->cli->root, ports, n, NULL, NULL, err);
 }
@@ -171,7 +186,7 @@ static int ports_check(struct stack *st, struct berr **err)
 {
         cleanup_strv char **names = NULL;
         size_t n = 0;
-        cleanup_free struct net_port *ports = collect_ports(st, &names, &n);
+        cleanup_free struct net_port *ports = collect_ports(st, &names, &n, false);
 
         if (n == 0)
                 return 0;
@@ -259,6 +274,9 @@ int stack_supervisor(struct stack *st, struct ctl_conn **ret, struct berr **err)
                 st->svcs[i] = NULL;
         if (r < 0)
                 return berr_wrap(err, "start the supervisor of project %s", st->name);
+        /* for `berth ls`: best effort */
+        if (project_record_files(st->cli->root, st->name, st->p->files, &e) < 0)
+                berr_freep(&e);
         /* plan again for this command's own use (ports, exec...) */
         for (size_t i = 0; i < st->p->nservices; i++) {
                 struct berr *pe = NULL;
@@ -375,7 +393,8 @@ int stack_adopt_if_orphaned(struct stack *st, struct berr **err)
         int r;
 
         for (size_t i = 0; sp && i < sp->n_ctrs; i++)
-                live |= sp->ctrs[i].status == CTR_RUNNING || sp->ctrs[i].status == CTR_RESTARTING;
+                live |= sp->ctrs[i].status == CTR_RUNNING || sp->ctrs[i].status == CTR_RESTARTING ||
+                        sp->ctrs[i].status == CTR_PAUSED;
         state_project_free(sp);
         if (!live)
                 return 0;

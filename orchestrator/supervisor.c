@@ -237,10 +237,16 @@ static bool adopt_or_decide(struct sup_ctr *c)
         cleanup_berr struct berr *err = NULL;
         struct restart_decision d;
 
+        bool paused = st->status == CTR_PAUSED;
+
+        if (paused) /* frozen by `berth pause`: adopted as it is */
+                st->status = CTR_RUNNING;
         if (st->status != CTR_RUNNING && st->status != CTR_RESTARTING)
                 return false;
         if (st->status == CTR_RUNNING && st->pid > 0 && sup_ctr_adopt(c, &err) > 0) {
                 log_info("%s: re-adopted pid %d", c->name, (int)st->pid);
+                if (paused)
+                        st->status = CTR_PAUSED;
                 return false;
         }
         if (st->status == CTR_RUNNING) {

@@ -257,6 +257,25 @@ static void do_start(struct sup_client *cl, const struct proto_request *req, str
         strbuf_done(&errs);
 }
 
+/* pause/unpause: the CLI froze or thawed the cgroups; record it. v keeps the changed ones. */
+static void set_paused(struct supervisor *s, struct sup_ctr **v, size_t *n, bool paused)
+{
+        size_t k = 0;
+
+        for (size_t i = 0; i < *n; i++) {
+                struct state_container *st = sup_ctr_state(v[i]);
+
+                if (!sup_ctr_running(v[i]) || st->status != (paused ? CTR_RUNNING : CTR_PAUSED))
+                        continue;
+                st->status = paused ? CTR_PAUSED : CTR_RUNNING;
+                sup_emit(s, paused ? "pause" : "unpause", v[i], -1, NULL);
+                v[k++] = v[i];
+        }
+        *n = k;
+        if (k)
+                sup_save_state(s);
+}
+
 static void handle_request(struct sup_client *cl, const struct proto_request *req)
 {
         struct supervisor *s = cl->sup;
@@ -316,6 +335,11 @@ static void handle_request(struct sup_client *cl, const struct proto_request *re
         case PROTO_OP_WAIT:
                 add_pending(s, cl, req, TAKE_PTR(v), n);
                 sup_ctl_check_pending(s);
+                break;
+        case PROTO_OP_PAUSE:
+        case PROTO_OP_UNPAUSE:
+                set_paused(s, v, &n, req->op == PROTO_OP_PAUSE);
+                respond_ctrs(cl, req->id, v, n);
                 break;
         case PROTO_OP_EVENTS:
                 cl->events = true;

@@ -488,6 +488,10 @@ static void on_health_timer(evutil_socket_t fd, short what, void *arg)
         (void)what;
         if (!sup_ctr_running(c) || c->probe.pid > 0)
                 return;
+        if (sup_ctr_state(c)->status == CTR_PAUSED) { /* a probe would freeze too */
+                schedule_probe(c, c->svc->health.interval_ms);
+                return;
+        }
         if (s->cfg.backend->ops->probe(s->cfg.backend, c->svc->backend_config, &c->proc,
                                        c->svc->health.argv, &c->probe, &err) < 0) {
                 log_debug("%s: healthcheck: %s", c->name, err->msg);
