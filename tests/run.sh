@@ -93,12 +93,27 @@ if want integration; then
     out=$(mktemp)
     files=(tests/integration/*.bats)
     [ -n "${BERTH_BATS_FILTER:-}" ] && files=(tests/integration/*${BERTH_BATS_FILTER}*.bats)
-    # Test images and loopback registries (tests/infra): cached build, idempotent start.
+    # Test images and loopback registries (tests/infra): cached build, idempotent start. Unless
+    # told otherwise, this run gets registries of its own (run dir, free loopback ports), so a
+    # concurrent run on the same machine can neither stop them nor be stopped by this one.
+    own_reg=
+    if [ -z "${BERTH_REG_RUN:-}" ]; then
+      own_reg=$(mktemp -d /tmp/berth-test-registry.XXXXXX)
+      export BERTH_REG_RUN=$own_reg
+      for _ in $(seq 50); do
+        base=$((20000 + RANDOM % 9000))
+        busy=$(ss -Htln "( sport >= :$base and sport <= :$((base + 4)) )" | wc -l)
+        [ "$busy" = 0 ] && break
+      done
+      export BERTH_REG_PORT=$base BERTH_REG_BASIC_PORT=$((base + 1)) BERTH_REG_TOKEN_PORT=$((base + 2))
+      export BERTH_TOKEN_SRV_PORT=$((base + 3)) BERTH_REG_ANON_PORT=$((base + 4))
+    fi
     if envs=$(tests/infra/testenv.sh up); then
       eval "$envs"
       BERTH="$top/berth" BERTH_TOP="$top" bats --tap "${files[@]}" 2>&1 | tee "$out"
       count_tap "$out" integration
       tests/infra/testenv.sh down || { fail=$((fail + 1)); failed_names+=("integration: testenv down"); }
+      [ -z "$own_reg" ] || rm -rf "$own_reg"
     else
       fail=$((fail + 1)); failed_names+=("integration: tests/infra/testenv.sh up failed")
     fi
