@@ -250,7 +250,8 @@ static bool adopt_or_decide(struct sup_ctr *c)
         return d.action == RESTART_ACTION_RESTART;
 }
 
-static void start_all(struct supervisor *s)
+/* Start what should run; the failures (one line each) go to *failures for the caller of up. */
+static void start_all(struct supervisor *s, struct strbuf *failures)
 {
         for (size_t i = 0; i < s->n_ctrs; i++) {
                 struct sup_ctr *c = &s->ctrs[i];
@@ -271,6 +272,7 @@ static void start_all(struct supervisor *s)
                         cleanup_free char *t = berr_text(err);
 
                         log_error("%s", t);
+                        strbuf_printf(failures, "%s%s", failures->len ? "; " : "", t);
                 }
         }
         sup_save_state(s);
@@ -291,12 +293,22 @@ static void remove_tree(const char *path)
 
 int supervisor_run(struct supervisor *s, int ready_fd, struct berr **err)
 {
+        struct strbuf failures = STRBUF_INIT;
+
         (void)err;
-        start_all(s);
+        start_all(s, &failures);
         if (ready_fd >= 0) {
-                (void)write_all(ready_fd, "ok\n", 3);
+                /* "fail <text>": the supervisor runs, but some container did not start */
+                if (failures.len) {
+                        cleanup_free char *line = xasprintf("fail %s\n", failures.buf);
+
+                        (void)write_all(ready_fd, line, strlen(line));
+                } else {
+                        (void)write_all(ready_fd, "ok\n", 3);
+                }
                 close(ready_fd);
         }
+        strbuf_done(&failures);
         log_info("supervising project %s (%zu containers)", s->cfg.project, s->n_ctrs);
         event_base_dispatch(s->base);
         log_info("supervisor of %s exiting", s->cfg.project);
@@ -425,14 +437,16 @@ int supervisor_spawn(struct sup_config *cfg, struct berr **err)
                 return r;
         if (strncmp(buf, "ok\n", 3) == 0)
                 return 0;
+        if (len > 0 && buf[len - 1] == '\n')
+                buf[len - 1] = 0;
+        if (strncmp(buf, "fail ", 5) == 0)
+                return berr_msg(err, ECHILD, "%s", buf + 5);
         if (strncmp(buf, "err ", 4) == 0) {
                 char *msg = NULL;
                 long code = strtol(buf + 4, &msg, 10);
 
                 if (msg && *msg == ' ')
                         msg++;
-                if (len > 0 && buf[len - 1] == '\n')
-                        buf[len - 1] = 0;
                 return berr_msg(err, code > 0 ? (int)code : EIO, "%s", msg ? msg : "");
         }
         return berr_msg(err, EIO, "the supervisor exited before it was ready");

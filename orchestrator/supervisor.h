@@ -64,5 +64,6 @@ void supervisor_free(struct supervisor *s);
 
 /* From a CLI: fork twice, become a session leader and child subreaper, stdio to
  * $BERTH_RUN/<project>/supervisor.log, run the supervisor; the caller returns once it is ready
- * (or with its startup error). cfg is consumed. */
+ * (or with its startup error). -ECHILD: the supervisor runs but some container failed to
+ * start (err names them). cfg is consumed. */
 int supervisor_spawn(struct sup_config *cfg, struct berr **err);

@@ -130,10 +130,13 @@ EOF_
   run sup status
   assert_failure
   run orch_up <<'EOF_'
-{"services": {"web": {"command": ["/nonexistent/cmd"]}}}
+{"services": {"web": {"command": ["/nonexistent/cmd"]}, "ok": {"command": ["sleep", "1000"]}}}
 EOF_
-  run sup ps --json
-  assert_success
+  assert_failure
+  assert_output --partial "container $PROJECT-web-1: start \`$PROJECT-web-1\`: exec \`/nonexistent/cmd\`: No such file or directory"
+  # the rest runs, as compose leaves it
+  run orch_field ok status
+  assert_output running
   run orch_field web exit_code
   assert_output 127
 }
