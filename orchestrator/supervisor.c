@@ -370,6 +370,9 @@ static void become_daemon(struct sup_config *cfg, int ready_fd)
         struct berr *err = NULL;
         int fd;
 
+        /* the supervisor's log is for after the fact: keep its life cycle in it */
+        if (log_get_level() < LOG_LEVEL_INFO)
+                log_set_level(LOG_LEVEL_INFO);
         (void)prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
         (void)prctl(PR_SET_NAME, "berth-super", 0, 0, 0);
         if (chdir("/") < 0)
