@@ -45,6 +45,8 @@ const char cmd_super_usage[] =
         "  start|stop|restart [-t SECONDS] [SERVICE...]\n"
         "  kill [-s SIGNAL] [SERVICE...]\n"
         "  wait [SERVICE...]         Wait until the containers exited; print their exit codes\n"
+        "  ready [SERVICE...]        Wait until they run and are healthy; fail if one exited\n"
+        "                            for good or is unhealthy\n"
         "  events [--json]           Stream events until interrupted\n"
         "  down [-t SECONDS]         Stop everything, remove state and logs, end the supervisor\n"
         "  logs [-f] [-t] [--tail N] [--since T] [--until T] [--no-color] [--no-log-prefix]\n"
@@ -460,6 +462,8 @@ int cmd_super(struct cli *cli, int argc, char **argv)
                 return sub_simple(cli, PROTO_OP_KILL, argc, argv);
         if (strcmp(sub, "wait") == 0)
                 return sub_simple(cli, PROTO_OP_WAIT, argc, argv);
+        if (strcmp(sub, "ready") == 0)
+                return sub_simple(cli, PROTO_OP_READY, argc, argv);
         if (strcmp(sub, "down") == 0)
                 return sub_simple(cli, PROTO_OP_DOWN, argc, argv);
         if (strcmp(sub, "events") == 0)

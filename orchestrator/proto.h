@@ -29,6 +29,9 @@ enum proto_op {
         PROTO_OP_WAIT,    /* answer when the named containers have exited, with exit codes */
         PROTO_OP_EVENTS,  /* answer ok, then stream events on this connection */
         PROTO_OP_DOWN,    /* stop everything, answer, then the supervisor exits */
+        PROTO_OP_READY,   /* answer when the containers run and are healthy (those with a
+                           * healthcheck); an error as soon as one exited for good or is
+                           * unhealthy (`up --wait`, depends_on: service_healthy) */
         PROTO_OP__MAX,
         PROTO_OP__INVALID = -22,
 };

@@ -126,28 +126,63 @@ static bool ctr_settled(const struct sup_ctr *c)
         return !c->stopping && !c->start_on_exit;
 }
 
-static bool pending_done(const struct sup_pending *p)
-{
-        for (size_t i = 0; i < p->n_ctrs; i++) {
-                const struct sup_ctr *c = p->ctrs[i];
+enum pending_state {
+        PENDING_WAIT,
+        PENDING_DONE,
+        PENDING_FAILED,
+};
 
+/* READY: running and, with a healthcheck, healthy; failed once exited for good or unhealthy. */
+static enum pending_state ready_state(struct sup_ctr *c, char **ret_why)
+{
+        struct state_container *st = sup_ctr_state(c);
+
+        if (!sup_ctr_running(c)) {
+                if (evtimer_pending(c->ev_restart, NULL) || c->start_on_exit || c->stopping)
+                        return PENDING_WAIT;
+                *ret_why = xasprintf("container %s exited (%d)", c->name, st->exit_code);
+                return PENDING_FAILED;
+        }
+        if (c->hs.status == HEALTH_UNHEALTHY) {
+                *ret_why = xasprintf("container %s is unhealthy", c->name);
+                return PENDING_FAILED;
+        }
+        return c->hs.status == HEALTH_STARTING ? PENDING_WAIT : PENDING_DONE;
+}
+
+static enum pending_state pending_state(const struct sup_pending *p, char **ret_why)
+{
+        enum pending_state res = PENDING_DONE;
+
+        for (size_t i = 0; i < p->n_ctrs; i++) {
+                struct sup_ctr *c = p->ctrs[i];
+
+                if (p->op == PROTO_OP_READY) {
+                        enum pending_state r = ready_state(c, ret_why);
+
+                        if (r == PENDING_FAILED)
+                                return r;
+                        if (r == PENDING_WAIT)
+                                res = r;
+                        continue;
+                }
                 if (!ctr_settled(c))
-                        return false;
+                        return PENDING_WAIT;
                 switch (p->op) {
                 case PROTO_OP_STOP:
                 case PROTO_OP_DOWN:
                         if (sup_ctr_running(c))
-                                return false;
+                                return PENDING_WAIT;
                         break;
                 case PROTO_OP_WAIT:
                         if (sup_ctr_running(c) || evtimer_pending(c->ev_restart, NULL))
-                                return false;
+                                return PENDING_WAIT;
                         break;
                 default:
                         break;
                 }
         }
-        return true;
+        return res;
 }
 
 /* Before closing a client for good: write what is queued, blocking (bounded by the kernel's
@@ -174,14 +209,19 @@ void sup_ctl_check_pending(struct supervisor *s)
 
         while (*pq) {
                 struct sup_pending *p = *pq;
+                cleanup_free char *why = NULL;
+                enum pending_state st = pending_state(p, &why);
 
-                if (!pending_done(p)) {
+                if (st == PENDING_WAIT) {
                         pq = &p->next;
                         continue;
                 }
                 *pq = p->next;
                 /* a `down` answer is flushed by sup_ctl_close() as the supervisor exits */
-                respond_ctrs(p->client, p->id, p->ctrs, p->n_ctrs);
+                if (st == PENDING_FAILED)
+                        respond_error(p->client, p->id, why);
+                else
+                        respond_ctrs(p->client, p->id, p->ctrs, p->n_ctrs);
                 free(p->ctrs);
                 free(p);
         }
@@ -269,7 +309,7 @@ static void handle_request(struct sup_client *cl, const struct proto_request *re
                 return;
         }
         if (s->down && req->op != PROTO_OP_PS && req->op != PROTO_OP_EVENTS &&
-            req->op != PROTO_OP_WAIT) {
+            req->op != PROTO_OP_WAIT && req->op != PROTO_OP_READY) {
                 respond_error(cl, req->id, "the project is going down");
                 free(v);
                 return;
@@ -314,6 +354,7 @@ static void handle_request(struct sup_client *cl, const struct proto_request *re
                 respond_ctrs(cl, req->id, v, n);
                 break;
         case PROTO_OP_WAIT:
+        case PROTO_OP_READY:
                 add_pending(s, cl, req, TAKE_PTR(v), n);
                 sup_ctl_check_pending(s);
                 break;

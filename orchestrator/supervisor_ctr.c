@@ -273,6 +273,7 @@ static void on_restart_timer(evutil_socket_t fd, short what, void *arg)
                 return;
         }
         sup_emit(c->sup, "restart", c, -1, NULL);
+        sup_ctl_check_pending(c->sup);
 }
 
 static void cancel_health(struct sup_ctr *c)

@@ -70,3 +70,29 @@ EOF_
   run orch_field b health
   assert_output null
 }
+
+@test "health: ready waits for healthy, and fails on unhealthy or a container gone for good" {
+  orch_up <<EOF_
+{"services": {"db": {"command": ["sleep", "1000"],
+  "healthcheck": {"test": ["CMD", "test", "-e", "$WORK/ok"], "interval": "100ms", "retries": 3,
+                  "start_period": "10s", "start_interval": "100ms"}},
+              "web": {"command": ["sleep", "1000"]},
+              "job": {"command": ["sh", "-c", "sleep 0.3; exit 2"]}}}
+EOF_
+  (sleep 0.5; touch "$WORK/ok") &
+  start=$(date +%s%N)
+  run sup ready db web
+  assert_success
+  ms=$(( ($(date +%s%N) - start) / 1000000 ))
+  [ "$ms" -ge 450 ]
+  run orch_field db health
+  assert_output healthy
+  run sup ready job
+  assert_failure
+  assert_output --partial "container $PROJECT-job-1 exited (2)"
+  rm "$WORK/ok"
+  wait_until 5 field_is db health unhealthy
+  run sup ready db
+  assert_failure
+  assert_output --partial "container $PROJECT-db-1 is unhealthy"
+}
