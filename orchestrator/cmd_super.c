@@ -169,7 +169,7 @@ static int sub_up(const struct cli *cli, int argc, char **argv)
         struct ctl_conn *c = NULL;
         bool no_start = false;
         size_t len;
-        int o;
+        int o, r;
 
         while ((o = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
                 if (o != 'n')
@@ -203,7 +203,7 @@ static int sub_up(const struct cli *cli, int argc, char **argv)
         if (ctl_connect(cli->run, project, &c, &err) >= 0) {
                 struct proto_request req = {.op = PROTO_OP_START, .timeout_ms = -1};
                 struct proto_response resp;
-                int r = ctl_call(c, &req, &resp, -1, &err);
+                r = ctl_call(c, &req, &resp, -1, &err);
 
                 ctl_close(c);
                 if (r < 0)
@@ -212,7 +212,19 @@ static int sub_up(const struct cli *cli, int argc, char **argv)
                 return 0;
         }
         berr_freep(&err);
-        if (spawn_from_desc(cli, project, text, no_start, &err) < 0)
+        r = spawn_from_desc(cli, project, text, no_start, &err);
+        if (r == -EBUSY && ctl_connect(cli->run, project, &c, NULL) >= 0) {
+                /* another CLI started it a moment ago: ask that one to start everything */
+                struct proto_request req = {.op = PROTO_OP_START, .timeout_ms = -1};
+                struct proto_response resp;
+
+                berr_freep(&err);
+                r = ctl_call(c, &req, &resp, -1, &err);
+                ctl_close(c);
+                if (r >= 0)
+                        proto_response_done(&resp);
+        }
+        if (r < 0)
                 return fail(err);
         return 0;
 }

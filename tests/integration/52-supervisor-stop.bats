@@ -119,3 +119,28 @@ EOF_
   run sup logs
   assert_output "web-1  | hello"
 }
+
+@test "down: two projects side by side, each with its own supervisor, state and logs" {
+  orch_up <<'EOF_'
+{"services": {"web": {"command": ["sh", "-c", "echo first; exec sleep 1000"]}}}
+EOF_
+  first=$PROJECT
+  PROJECT=${PROJECT}b
+  orch_up <<'EOF_'
+{"services": {"web": {"command": ["sh", "-c", "echo second; exec sleep 1000"]}}}
+EOF_
+  [ "$(orch_supervisor_pid)" != "$(PROJECT=$first orch_supervisor_pid)" ]
+  sleep 0.2
+  run sup logs --no-log-prefix
+  assert_output second
+  run sup ps --json
+  [ "$(jq -r '.[0].name' <<< "$output")" = "$PROJECT-web-1" ]
+  run sup down
+  assert_success
+  PROJECT=$first
+  run sup ps --json
+  assert_success
+  [ "$(jq -r '.[0].status' <<< "$output")" = running ]
+  run sup logs --no-log-prefix
+  assert_output first
+}

@@ -119,3 +119,26 @@ EOF_
   done
   [ "$sups" -eq 1 ]
 }
+
+@test "adopt: a child writing 3 MB while no supervisor runs blocks, never dies, loses nothing" {
+  orch_up <<EOF_
+{"services": {"gen": {"command": ["sh", "-c", "while [ ! -e $WORK/go ]; do sleep 0.02; done; i=0; while [ \$i -lt 30000 ]; do i=\$((i+1)); echo \"\$i 0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890\"; done; echo finished; exec sleep 1000"]}}}
+EOF_
+  sp=$(orch_supervisor_pid)
+  pid=$(orch_pid gen)
+  kill -KILL "$sp"
+  wait_until 3 bash -c "! kill -0 $sp 2>/dev/null"
+  touch "$WORK/go"
+  sleep 1.5
+  # alive (no SIGPIPE), blocked on the full FIFO rather than finished
+  kill -0 "$pid"
+  [ "$(awk '{print $3}' "/proc/$pid/stat")" = S ]
+  run sup ps --json
+  assert_success
+  [ "$(jq -r '.[0].pid' <<< "$output")" = "$pid" ]
+  wait_until 10 bash -c "grep -q finished '$BERTH_ROOT/projects/$PROJECT/logs/$PROJECT-gen-1.log'"
+  run sup logs --no-log-prefix
+  [ "${lines[-1]}" = finished ]
+  diff <(printf '%s\n' "${lines[@]}" | sed '$d' | awk '{print $1}') <(seq 1 30000)
+  kill -0 "$pid"
+}
