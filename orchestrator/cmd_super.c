@@ -47,7 +47,7 @@ const char cmd_super_usage[] =
         "  wait [SERVICE...]         Wait until the containers exited; print their exit codes\n"
         "  ready [SERVICE...]        Wait until they run and are healthy; fail if one exited\n"
         "                            for good or is unhealthy\n"
-        "  events [--json]           Stream events until interrupted\n"
+        "  events [--json] [SERVICE...]  Stream events until interrupted\n"
         "  down [-t SECONDS]         Stop everything, remove state and logs, end the supervisor\n"
         "  logs [-f] [-t] [--tail N] [--since T] [--until T] [--no-color] [--no-log-prefix]\n"
         "       [SERVICE...]         Read the logs (no supervisor needed)\n"
@@ -375,6 +375,7 @@ static int sub_events(const struct cli *cli, int argc, char **argv)
 {
         static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {0}};
         const char *project = project_of(cli);
+        cleanup_strv char **services = NULL;
         struct proto_request req = {.op = PROTO_OP_EVENTS, .timeout_ms = -1};
         struct proto_response resp;
         struct ctl_conn *c = NULL;
@@ -389,6 +390,8 @@ static int sub_events(const struct cli *cli, int argc, char **argv)
                         return cli_usage_error(cli_find_command("super"), "unknown flag");
                 json = true;
         }
+        services = rest(argc, argv);
+        req.services = services;
         if (ensure_supervisor(cli, project, &c, &err) < 0 ||
             ctl_call(c, &req, &resp, -1, &err) < 0) {
                 ctl_close(c);

@@ -83,7 +83,7 @@ void sup_emit(struct supervisor *s, const char *type, struct sup_ctr *c, int exi
 
         log_debug("event %s %s", type, c ? c->name : "");
         proto_encode_event(&b, &ev);
-        sup_ctl_broadcast(s, b.buf, b.len);
+        sup_ctl_broadcast(s, c ? c->svc->name : NULL, b.buf, b.len);
         strbuf_done(&b);
 }
 

@@ -52,6 +52,7 @@ static void client_free(struct sup_client *cl)
         }
         bufferevent_free(cl->bev);
         proto_reader_done(&cl->rd);
+        strv_free(cl->event_services);
         free(cl);
 }
 
@@ -106,10 +107,12 @@ static void respond_ctrs(struct sup_client *cl, uint64_t id, struct sup_ctr **ct
         free(resp.ctrs);
 }
 
-void sup_ctl_broadcast(struct supervisor *s, const char *line, size_t len)
+void sup_ctl_broadcast(struct supervisor *s, const char *service, const char *line, size_t len)
 {
         for (struct sup_client *cl = s->clients; cl; cl = cl->next) {
                 if (!cl->events)
+                        continue;
+                if (service && cl->event_services && !strv_contains(cl->event_services, service))
                         continue;
                 if (evbuffer_get_length(bufferevent_get_output(cl->bev)) > SUP_CLIENT_OUT_MAX) {
                         /* not freed here: a request handler up the stack may own cl */
@@ -360,6 +363,8 @@ static void handle_request(struct sup_client *cl, const struct proto_request *re
                 break;
         case PROTO_OP_EVENTS:
                 cl->events = true;
+                strv_free(cl->event_services);
+                cl->event_services = req->services ? strv_copy(req->services) : NULL;
                 respond_ctrs(cl, req->id, v, 0);
                 break;
         default:

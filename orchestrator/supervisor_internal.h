@@ -58,7 +58,8 @@ struct sup_client {
         struct supervisor *sup;
         struct bufferevent *bev;
         struct proto_reader rd;
-        bool events; /* subscribed */
+        bool events;           /* subscribed */
+        char **event_services; /* only these services' events; NULL = all */
         struct sup_client *next;
 };
 
@@ -111,6 +112,7 @@ void sup_reap_children(struct supervisor *s);
 /* supervisor_ctl.c */
 int sup_ctl_listen(struct supervisor *s, struct berr **err);
 void sup_ctl_close(struct supervisor *s);
-void sup_ctl_broadcast(struct supervisor *s, const char *line, size_t len);
+/* Send an event line to the subscribers that want events of service (NULL: project-wide). */
+void sup_ctl_broadcast(struct supervisor *s, const char *service, const char *line, size_t len);
 /* A container changed: complete the pending requests it was holding. */
 void sup_ctl_check_pending(struct supervisor *s);

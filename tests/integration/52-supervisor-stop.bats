@@ -144,3 +144,21 @@ EOF_
   run sup logs --no-log-prefix
   assert_output first
 }
+
+@test "events: a stream per client, filtered by service" {
+  orch_up <<'EOF_'
+{"services": {"a": {"command": ["sleep", "1000"]}, "b": {"command": ["sleep", "1000"]}}}
+EOF_
+  (cd "$WORK" && exec timeout 3 "$BERTH" -p "$PROJECT" super events --json b > "$WORK/eb") &
+  (cd "$WORK" && exec timeout 3 "$BERTH" -p "$PROJECT" super events > "$WORK/eall") &
+  sleep 0.3
+  run sup restart -t 1
+  assert_success
+  wait
+  run jq -r '.container + " " + .event' "$WORK/eb"
+  assert_output "$(printf '%s\n' "$PROJECT-b-1 stop" "$PROJECT-b-1 die" "$PROJECT-b-1 start")"
+  run grep -c " container die $PROJECT-" "$WORK/eall"
+  assert_output 2
+  run grep -E "container die $PROJECT-a-1 \(exit_code=143\)" "$WORK/eall"
+  assert_success
+}
