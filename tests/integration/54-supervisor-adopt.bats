@@ -142,3 +142,37 @@ EOF_
   diff <(printf '%s\n' "${lines[@]}" | sed '$d' | awk '{print $1}') <(seq 1 30000)
   kill -0 "$pid"
 }
+
+@test "adopt: a supervisor killed during a restart backoff restarts the container when re-adopted" {
+  orch_up <<'EOF_'
+{"services": {"web": {"command": ["sleep", "1000"],
+  "deploy": {"restart_policy": {"condition": "any", "delay": "30s"}}}}}
+EOF_
+  pid=$(orch_pid web)
+  kill -9 "$pid"
+  wait_until 3 field_is web status restarting
+  sp=$(orch_supervisor_pid)
+  kill -KILL "$sp"
+  wait_until 3 bash -c "! kill -0 $sp 2>/dev/null"
+  run sup ps --json
+  assert_success
+  wait_until 3 pid_changed web "$pid"
+}
+
+@test "control socket: garbage and oversized requests get an error, the supervisor lives on" {
+  orch_up <<'EOF_'
+{"services": {"web": {"command": ["sleep", "1000"]}}}
+EOF_
+  sock=$BERTH_RUN/$PROJECT/control.sock
+  run bash -c "printf 'garbage\n{\"id\":5,\"op\":\"frob\"}\n{\"v\":1,\"id\":6,\"op\":\"ps\"}\n' | socat -t 1 - UNIX-CONNECT:$sock"
+  assert_success
+  assert_line --index 0 --partial '"ok":false'
+  assert_line --index 0 --partial 'malformed message'
+  assert_line --index 1 --partial 'unknown operation \"frob\"'
+  assert_line --index 2 --partial '"id":6,"ok":true'
+  run bash -c "head -c 2000000 /dev/zero | tr '\\0' x | socat -t 1 - UNIX-CONNECT:$sock"
+  assert_output --partial 'request too large'
+  run sup ps --json
+  assert_success
+  [ "$(jq -r '.[0].status' <<< "$output")" = running ]
+}
