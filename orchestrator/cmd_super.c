@@ -79,6 +79,8 @@ static int spawn_from_desc(const struct cli *cli, const char *project, const cha
         cfg.root = cli->root;
         cfg.run = cli->run;
         cfg.no_start = no_start;
+        /* test hook: exercise the SIGCHLD fallback instead of pidfd events */
+        cfg.sigchld_only = getenv("BERTH_TEST_SIGCHLD_ONLY") != NULL;
         cfg.backend = backend_proc_new();
         return supervisor_spawn(&cfg, err);
 }

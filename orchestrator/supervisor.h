@@ -47,6 +47,8 @@ struct sup_config {
         size_t n_services;
         struct backend *backend; /* owned by the supervisor once passed to supervisor_new */
         bool no_start;           /* adopt what runs, start nothing new */
+        bool sigchld_only;       /* tests: watch our children through SIGCHLD alone, as on a
+                                  * kernel without pidfd polling (the fallback path) */
 };
 
 void sup_service_done(struct sup_service *s);

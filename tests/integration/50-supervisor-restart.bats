@@ -140,3 +140,24 @@ EOF_
   run orch_field web exit_code
   assert_output 127
 }
+
+@test "restart: the SIGCHLD fallback alone (no pidfd events) reaps, restarts and probes" {
+  export BERTH_TEST_SIGCHLD_ONLY=1
+  orch_up <<'EOF_'
+{"services": {"web": {"command": ["sleep", "1000"], "restart": "always",
+  "healthcheck": {"test": ["CMD", "true"], "interval": "100ms"}},
+              "job": {"command": ["sh", "-c", "exit 4"]}}}
+EOF_
+  wait_until 3 field_is web health healthy
+  pid=$(orch_pid web)
+  kill -9 "$pid"
+  wait_until 3 pid_changed web "$pid"
+  run orch_field job exit_code
+  assert_output 4
+  run orch_field web restart_count
+  assert_output 1
+  # no zombie left among the supervisor's children
+  sp=$(orch_supervisor_pid)
+  run bash -c "ps -o stat= --ppid $sp | grep -c Z"
+  assert_output 0
+}
