@@ -453,8 +453,6 @@ static int sub_status(const struct cli *cli)
         return 1;
 }
 
-int cmd_super_logs(const struct cli *cli, const char *project, int argc, char **argv);
-
 int cmd_super(struct cli *cli, int argc, char **argv)
 {
         const char *sub;

@@ -347,7 +347,6 @@ void supervisor_free(struct supervisor *s)
         free(s->run_dir);
         free(s->state_dir);
         free(s->sock_path);
-        berr_free(s->fatal);
         sup_config_done(&s->cfg);
         free(s);
 }

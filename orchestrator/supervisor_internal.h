@@ -85,9 +85,8 @@ struct supervisor {
         struct event *ev_sigchld, *ev_sigterm, *ev_sigint;
         struct sup_client *clients;
         struct sup_pending *pending;
-        bool down;          /* down requested: exit once everything stopped */
-        bool remove_state;  /* down removes state and logs (as compose down removes containers) */
-        struct berr *fatal; /* set by a handler that must end the loop */
+        bool down;         /* down requested: exit once everything stopped */
+        bool remove_state; /* down removes state and logs (as compose down removes containers) */
 };
 
 /* supervisor.c */
