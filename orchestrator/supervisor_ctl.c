@@ -383,6 +383,10 @@ static void on_read(struct bufferevent *bev, void *arg)
         size_t len;
         int n, r;
 
+        if (cl->discard) {
+                evbuffer_drain(in, evbuffer_get_length(in));
+                return;
+        }
         while ((n = evbuffer_remove(in, buf, sizeof(buf))) > 0)
                 proto_reader_feed(&cl->rd, buf, (size_t)n);
         while ((r = proto_reader_next(&cl->rd, &line, &len)) > 0) {
@@ -398,8 +402,10 @@ static void on_read(struct bufferevent *bev, void *arg)
         }
         if (r == -EMSGSIZE) {
                 respond_error(cl, 0, "request too large");
-                flush_now(cl);
-                client_free(cl);
+                proto_reader_done(&cl->rd);
+                proto_reader_init(&cl->rd, PROTO_LINE_MAX);
+                evbuffer_drain(in, evbuffer_get_length(in));
+                cl->discard = true;
         }
 }
 

@@ -60,6 +60,8 @@ struct sup_client {
         struct proto_reader rd;
         bool events;           /* subscribed */
         char **event_services; /* only these services' events; NULL = all */
+        bool discard;          /* sent a too-large request: answered, its input is dropped
+                                * until it closes (so it reads the answer, not an EPIPE) */
         struct sup_client *next;
 };
 
