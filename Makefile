@@ -128,7 +128,7 @@ DEB_BUILD := build-essential pkg-config clang libclang-rt-14-dev clang-format cl
              libnftables-dev libarchive-dev libcurl4-openssl-dev libssl-dev libcap-dev
 DEB_TEST  := libcmocka-dev bats bats-support bats-assert busybox-static iproute2 nftables \
              util-linux attr jq curl openssl rsync procps psmisc ca-certificates \
-             docker-registry skopeo umoci mmdebstrap apache2-utils zstd python3 file iperf3 wrk
+             docker-registry skopeo umoci mmdebstrap apache2-utils zstd python3 file iperf3 wrk socat
 DEB_ALL   := $(DEB_BUILD) $(DEB_TEST)
 .PHONY: deps
 deps:

@@ -45,7 +45,9 @@ const char cmd_super_usage[] =
         "  start|stop|restart [-t SECONDS] [SERVICE...]\n"
         "  kill [-s SIGNAL] [SERVICE...]\n"
         "  wait [SERVICE...]         Wait until the containers exited; print their exit codes\n"
-        "  events [--json]           Stream events until interrupted\n"
+        "  ready [SERVICE...]        Wait until they run and are healthy; fail if one exited\n"
+        "                            for good or is unhealthy\n"
+        "  events [--json] [SERVICE...]  Stream events until interrupted\n"
         "  down [-t SECONDS]         Stop everything, remove state and logs, end the supervisor\n"
         "  logs [-f] [-t] [--tail N] [--since T] [--until T] [--no-color] [--no-log-prefix]\n"
         "       [SERVICE...]         Read the logs (no supervisor needed)\n"
@@ -77,6 +79,8 @@ static int spawn_from_desc(const struct cli *cli, const char *project, const cha
         cfg.root = cli->root;
         cfg.run = cli->run;
         cfg.no_start = no_start;
+        /* test hook: exercise the SIGCHLD fallback instead of pidfd events */
+        cfg.sigchld_only = getenv("BERTH_TEST_SIGCHLD_ONLY") != NULL;
         cfg.backend = backend_proc_new();
         return supervisor_spawn(&cfg, err);
 }
@@ -167,7 +171,7 @@ static int sub_up(const struct cli *cli, int argc, char **argv)
         struct ctl_conn *c = NULL;
         bool no_start = false;
         size_t len;
-        int o;
+        int o, r;
 
         while ((o = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
                 if (o != 'n')
@@ -201,7 +205,7 @@ static int sub_up(const struct cli *cli, int argc, char **argv)
         if (ctl_connect(cli->run, project, &c, &err) >= 0) {
                 struct proto_request req = {.op = PROTO_OP_START, .timeout_ms = -1};
                 struct proto_response resp;
-                int r = ctl_call(c, &req, &resp, -1, &err);
+                r = ctl_call(c, &req, &resp, -1, &err);
 
                 ctl_close(c);
                 if (r < 0)
@@ -210,7 +214,19 @@ static int sub_up(const struct cli *cli, int argc, char **argv)
                 return 0;
         }
         berr_freep(&err);
-        if (spawn_from_desc(cli, project, text, no_start, &err) < 0)
+        r = spawn_from_desc(cli, project, text, no_start, &err);
+        if (r == -EBUSY && ctl_connect(cli->run, project, &c, NULL) >= 0) {
+                /* another CLI started it a moment ago: ask that one to start everything */
+                struct proto_request req = {.op = PROTO_OP_START, .timeout_ms = -1};
+                struct proto_response resp;
+
+                berr_freep(&err);
+                r = ctl_call(c, &req, &resp, -1, &err);
+                ctl_close(c);
+                if (r >= 0)
+                        proto_response_done(&resp);
+        }
+        if (r < 0)
                 return fail(err);
         return 0;
 }
@@ -361,6 +377,7 @@ static int sub_events(const struct cli *cli, int argc, char **argv)
 {
         static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {0}};
         const char *project = project_of(cli);
+        cleanup_strv char **services = NULL;
         struct proto_request req = {.op = PROTO_OP_EVENTS, .timeout_ms = -1};
         struct proto_response resp;
         struct ctl_conn *c = NULL;
@@ -375,6 +392,8 @@ static int sub_events(const struct cli *cli, int argc, char **argv)
                         return cli_usage_error(cli_find_command("super"), "unknown flag");
                 json = true;
         }
+        services = rest(argc, argv);
+        req.services = services;
         if (ensure_supervisor(cli, project, &c, &err) < 0 ||
             ctl_call(c, &req, &resp, -1, &err) < 0) {
                 ctl_close(c);
@@ -434,8 +453,6 @@ static int sub_status(const struct cli *cli)
         return 1;
 }
 
-int cmd_super_logs(const struct cli *cli, const char *project, int argc, char **argv);
-
 int cmd_super(struct cli *cli, int argc, char **argv)
 {
         const char *sub;
@@ -460,6 +477,8 @@ int cmd_super(struct cli *cli, int argc, char **argv)
                 return sub_simple(cli, PROTO_OP_KILL, argc, argv);
         if (strcmp(sub, "wait") == 0)
                 return sub_simple(cli, PROTO_OP_WAIT, argc, argv);
+        if (strcmp(sub, "ready") == 0)
+                return sub_simple(cli, PROTO_OP_READY, argc, argv);
         if (strcmp(sub, "down") == 0)
                 return sub_simple(cli, PROTO_OP_DOWN, argc, argv);
         if (strcmp(sub, "events") == 0)

@@ -14,8 +14,6 @@
 #include "orchestrator/logs_view.h"
 #include "orchestrator/timefmt.h"
 
-int cmd_super_logs(const struct cli *cli, const char *project, int argc, char **argv);
-
 /* Set from the signal handler: the only way out of `-f`. */
 static volatile sig_atomic_t stop_requested;
 

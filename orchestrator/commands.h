@@ -65,3 +65,5 @@ extern const char cmd_run_usage[];
 int cmd_run(struct cli *cli, int argc, char **argv);
 /* pause and unpause share one body (cmd_pause.c) */
 int cmd_pause_common(struct cli *cli, const char *name, bool freeze, int argc, char **argv);
+/* `berth super logs` (orchestrator/cmd_super_logs.c), dispatched by cmd_super. */
+int cmd_super_logs(const struct cli *cli, const char *project, int argc, char **argv);

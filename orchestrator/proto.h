@@ -31,6 +31,9 @@ enum proto_op {
         PROTO_OP_DOWN,    /* stop everything, answer, then the supervisor exits */
         PROTO_OP_PAUSE,   /* record running containers as paused (the CLI froze them) */
         PROTO_OP_UNPAUSE, /* record paused containers as running again (the CLI thawed them) */
+        PROTO_OP_READY,   /* answer when the containers run and are healthy (those with a
+                           * healthcheck); an error as soon as one exited for good or is
+                           * unhealthy (`up --wait`, depends_on: service_healthy) */
         PROTO_OP__MAX,
         PROTO_OP__INVALID = -22,
 };

@@ -85,7 +85,7 @@ void sup_emit(struct supervisor *s, const char *type, struct sup_ctr *c, int exi
 
         log_debug("event %s %s", type, c ? c->name : "");
         proto_encode_event(&b, &ev);
-        sup_ctl_broadcast(s, b.buf, b.len);
+        sup_ctl_broadcast(s, c ? c->svc->name : NULL, b.buf, b.len);
         strbuf_done(&b);
 }
 
@@ -263,7 +263,8 @@ static bool adopt_or_decide(struct sup_ctr *c)
         return d.action == RESTART_ACTION_RESTART;
 }
 
-static void start_all(struct supervisor *s)
+/* Start what should run; the failures (one line each) go to *failures for the caller of up. */
+static void start_all(struct supervisor *s, struct strbuf *failures)
 {
         for (size_t i = 0; i < s->n_ctrs; i++) {
                 struct sup_ctr *c = &s->ctrs[i];
@@ -284,6 +285,7 @@ static void start_all(struct supervisor *s)
                         cleanup_free char *t = berr_text(err);
 
                         log_error("%s", t);
+                        strbuf_printf(failures, "%s%s", failures->len ? "; " : "", t);
                 }
         }
         sup_save_state(s);
@@ -304,12 +306,22 @@ static void remove_tree(const char *path)
 
 int supervisor_run(struct supervisor *s, int ready_fd, struct berr **err)
 {
+        struct strbuf failures = STRBUF_INIT;
+
         (void)err;
-        start_all(s);
+        start_all(s, &failures);
         if (ready_fd >= 0) {
-                (void)write_all(ready_fd, "ok\n", 3);
+                /* "fail <text>": the supervisor runs, but some container did not start */
+                if (failures.len) {
+                        cleanup_free char *line = xasprintf("fail %s\n", failures.buf);
+
+                        (void)write_all(ready_fd, line, strlen(line));
+                } else {
+                        (void)write_all(ready_fd, "ok\n", 3);
+                }
                 close(ready_fd);
         }
+        strbuf_done(&failures);
         log_info("supervising project %s (%zu containers)", s->cfg.project, s->n_ctrs);
         event_base_dispatch(s->base);
         log_info("supervisor of %s exiting", s->cfg.project);
@@ -351,7 +363,6 @@ void supervisor_free(struct supervisor *s)
         free(s->run_dir);
         free(s->state_dir);
         free(s->sock_path);
-        berr_free(s->fatal);
         sup_config_done(&s->cfg);
         free(s);
 }
@@ -374,6 +385,9 @@ static void become_daemon(struct sup_config *cfg, int ready_fd)
         struct berr *err = NULL;
         int fd;
 
+        /* the supervisor's log is for after the fact: keep its life cycle in it */
+        if (log_get_level() < LOG_LEVEL_INFO)
+                log_set_level(LOG_LEVEL_INFO);
         (void)prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
         (void)prctl(PR_SET_NAME, "berth-super", 0, 0, 0);
         if (chdir("/") < 0)
@@ -441,14 +455,16 @@ int supervisor_spawn(struct sup_config *cfg, struct berr **err)
                 return r;
         if (strncmp(buf, "ok\n", 3) == 0)
                 return 0;
+        if (len > 0 && buf[len - 1] == '\n')
+                buf[len - 1] = 0;
+        if (strncmp(buf, "fail ", 5) == 0)
+                return berr_msg(err, ECHILD, "%s", buf + 5);
         if (strncmp(buf, "err ", 4) == 0) {
                 char *msg = NULL;
                 long code = strtol(buf + 4, &msg, 10);
 
                 if (msg && *msg == ' ')
                         msg++;
-                if (len > 0 && buf[len - 1] == '\n')
-                        buf[len - 1] = 0;
                 return berr_msg(err, code > 0 ? (int)code : EIO, "%s", msg ? msg : "");
         }
         return berr_msg(err, EIO, "the supervisor exited before it was ready");

@@ -53,6 +53,8 @@ struct sup_config {
         int (*loop_init)(struct event_base *base, void *ud, struct berr **err);
         void (*loop_done)(void *ud);
         void *loop_ud;
+        bool sigchld_only;       /* tests: watch our children through SIGCHLD alone, as on a
+                                  * kernel without pidfd polling (the fallback path) */
 };
 
 void sup_service_done(struct sup_service *s);
@@ -70,5 +72,6 @@ void supervisor_free(struct supervisor *s);
 
 /* From a CLI: fork twice, become a session leader and child subreaper, stdio to
  * $BERTH_RUN/<project>/supervisor.log, run the supervisor; the caller returns once it is ready
- * (or with its startup error). cfg is consumed. */
+ * (or with its startup error). -ECHILD: the supervisor runs but some container failed to
+ * start (err names them). cfg is consumed. */
 int supervisor_spawn(struct sup_config *cfg, struct berr **err);

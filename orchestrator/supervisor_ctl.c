@@ -52,6 +52,7 @@ static void client_free(struct sup_client *cl)
         }
         bufferevent_free(cl->bev);
         proto_reader_done(&cl->rd);
+        strv_free(cl->event_services);
         free(cl);
 }
 
@@ -106,10 +107,12 @@ static void respond_ctrs(struct sup_client *cl, uint64_t id, struct sup_ctr **ct
         free(resp.ctrs);
 }
 
-void sup_ctl_broadcast(struct supervisor *s, const char *line, size_t len)
+void sup_ctl_broadcast(struct supervisor *s, const char *service, const char *line, size_t len)
 {
         for (struct sup_client *cl = s->clients; cl; cl = cl->next) {
                 if (!cl->events)
+                        continue;
+                if (service && cl->event_services && !strv_contains(cl->event_services, service))
                         continue;
                 if (evbuffer_get_length(bufferevent_get_output(cl->bev)) > SUP_CLIENT_OUT_MAX) {
                         /* not freed here: a request handler up the stack may own cl */
@@ -126,28 +129,63 @@ static bool ctr_settled(const struct sup_ctr *c)
         return !c->stopping && !c->start_on_exit;
 }
 
-static bool pending_done(const struct sup_pending *p)
-{
-        for (size_t i = 0; i < p->n_ctrs; i++) {
-                const struct sup_ctr *c = p->ctrs[i];
+enum pending_state {
+        PENDING_WAIT,
+        PENDING_DONE,
+        PENDING_FAILED,
+};
 
+/* READY: running and, with a healthcheck, healthy; failed once exited for good or unhealthy. */
+static enum pending_state ready_state(struct sup_ctr *c, char **ret_why)
+{
+        struct state_container *st = sup_ctr_state(c);
+
+        if (!sup_ctr_running(c)) {
+                if (evtimer_pending(c->ev_restart, NULL) || c->start_on_exit || c->stopping)
+                        return PENDING_WAIT;
+                *ret_why = xasprintf("container %s exited (%d)", c->name, st->exit_code);
+                return PENDING_FAILED;
+        }
+        if (c->hs.status == HEALTH_UNHEALTHY) {
+                *ret_why = xasprintf("container %s is unhealthy", c->name);
+                return PENDING_FAILED;
+        }
+        return c->hs.status == HEALTH_STARTING ? PENDING_WAIT : PENDING_DONE;
+}
+
+static enum pending_state pending_state(const struct sup_pending *p, char **ret_why)
+{
+        enum pending_state res = PENDING_DONE;
+
+        for (size_t i = 0; i < p->n_ctrs; i++) {
+                struct sup_ctr *c = p->ctrs[i];
+
+                if (p->op == PROTO_OP_READY) {
+                        enum pending_state r = ready_state(c, ret_why);
+
+                        if (r == PENDING_FAILED)
+                                return r;
+                        if (r == PENDING_WAIT)
+                                res = r;
+                        continue;
+                }
                 if (!ctr_settled(c))
-                        return false;
+                        return PENDING_WAIT;
                 switch (p->op) {
                 case PROTO_OP_STOP:
                 case PROTO_OP_DOWN:
                         if (sup_ctr_running(c))
-                                return false;
+                                return PENDING_WAIT;
                         break;
                 case PROTO_OP_WAIT:
                         if (sup_ctr_running(c) || evtimer_pending(c->ev_restart, NULL))
-                                return false;
+                                return PENDING_WAIT;
                         break;
                 default:
                         break;
                 }
         }
-        return true;
+        return res;
 }
 
 /* Before closing a client for good: write what is queued, blocking (bounded by the kernel's
@@ -174,14 +212,19 @@ void sup_ctl_check_pending(struct supervisor *s)
 
         while (*pq) {
                 struct sup_pending *p = *pq;
+                cleanup_free char *why = NULL;
+                enum pending_state st = pending_state(p, &why);
 
-                if (!pending_done(p)) {
+                if (st == PENDING_WAIT) {
                         pq = &p->next;
                         continue;
                 }
                 *pq = p->next;
                 /* a `down` answer is flushed by sup_ctl_close() as the supervisor exits */
-                respond_ctrs(p->client, p->id, p->ctrs, p->n_ctrs);
+                if (st == PENDING_FAILED)
+                        respond_error(p->client, p->id, why);
+                else
+                        respond_ctrs(p->client, p->id, p->ctrs, p->n_ctrs);
                 free(p->ctrs);
                 free(p);
         }
@@ -288,7 +331,7 @@ static void handle_request(struct sup_client *cl, const struct proto_request *re
                 return;
         }
         if (s->down && req->op != PROTO_OP_PS && req->op != PROTO_OP_EVENTS &&
-            req->op != PROTO_OP_WAIT) {
+            req->op != PROTO_OP_WAIT && req->op != PROTO_OP_READY) {
                 respond_error(cl, req->id, "the project is going down");
                 free(v);
                 return;
@@ -333,6 +376,7 @@ static void handle_request(struct sup_client *cl, const struct proto_request *re
                 respond_ctrs(cl, req->id, v, n);
                 break;
         case PROTO_OP_WAIT:
+        case PROTO_OP_READY:
                 add_pending(s, cl, req, TAKE_PTR(v), n);
                 sup_ctl_check_pending(s);
                 break;
@@ -343,6 +387,8 @@ static void handle_request(struct sup_client *cl, const struct proto_request *re
                 break;
         case PROTO_OP_EVENTS:
                 cl->events = true;
+                strv_free(cl->event_services);
+                cl->event_services = req->services ? strv_copy(req->services) : NULL;
                 respond_ctrs(cl, req->id, v, 0);
                 break;
         default:
@@ -361,6 +407,10 @@ static void on_read(struct bufferevent *bev, void *arg)
         size_t len;
         int n, r;
 
+        if (cl->discard) {
+                evbuffer_drain(in, evbuffer_get_length(in));
+                return;
+        }
         while ((n = evbuffer_remove(in, buf, sizeof(buf))) > 0)
                 proto_reader_feed(&cl->rd, buf, (size_t)n);
         while ((r = proto_reader_next(&cl->rd, &line, &len)) > 0) {
@@ -376,8 +426,10 @@ static void on_read(struct bufferevent *bev, void *arg)
         }
         if (r == -EMSGSIZE) {
                 respond_error(cl, 0, "request too large");
-                flush_now(cl);
-                client_free(cl);
+                proto_reader_done(&cl->rd);
+                proto_reader_init(&cl->rd, PROTO_LINE_MAX);
+                evbuffer_drain(in, evbuffer_get_length(in));
+                cl->discard = true;
         }
 }
 

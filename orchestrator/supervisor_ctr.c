@@ -172,6 +172,8 @@ static int open_fifo(struct sup_ctr *c, enum log_stream st, int *ret_fd, struct 
 
 static void arm_exit(struct sup_ctr *c)
 {
+        if (c->proc.child && c->sup->cfg.sigchld_only)
+                return;
         c->ev_exit = event_new(c->sup->base, c->proc.pidfd, EV_READ, on_exit_event, c);
         event_add(c->ev_exit, NULL);
 }
@@ -273,6 +275,7 @@ static void on_restart_timer(evutil_socket_t fd, short what, void *arg)
                 return;
         }
         sup_emit(c->sup, "restart", c, -1, NULL);
+        sup_ctl_check_pending(c->sup);
 }
 
 static void cancel_health(struct sup_ctr *c)
@@ -499,8 +502,10 @@ static void on_health_timer(evutil_socket_t fd, short what, void *arg)
                 apply_health(c, HEALTH_RESULT_FAIL);
                 return;
         }
-        c->ev_probe_exit = event_new(s->base, c->probe.pidfd, EV_READ, on_probe_exit, c);
-        event_add(c->ev_probe_exit, NULL);
+        if (!s->cfg.sigchld_only) {
+                c->ev_probe_exit = event_new(s->base, c->probe.pidfd, EV_READ, on_probe_exit, c);
+                event_add(c->ev_probe_exit, NULL);
+        }
         if (!c->ev_probe_timeout)
                 c->ev_probe_timeout = evtimer_new(s->base, on_probe_timeout, c);
         tv = tv_ms(c->svc->health.timeout_ms);

@@ -58,7 +58,10 @@ struct sup_client {
         struct supervisor *sup;
         struct bufferevent *bev;
         struct proto_reader rd;
-        bool events; /* subscribed */
+        bool events;           /* subscribed */
+        char **event_services; /* only these services' events; NULL = all */
+        bool discard;          /* sent a too-large request: answered, its input is dropped
+                                * until it closes (so it reads the answer, not an EPIPE) */
         struct sup_client *next;
 };
 
@@ -84,9 +87,8 @@ struct supervisor {
         struct event *ev_sigchld, *ev_sigterm, *ev_sigint;
         struct sup_client *clients;
         struct sup_pending *pending;
-        bool down;          /* down requested: exit once everything stopped */
-        bool remove_state;  /* down removes state and logs (as compose down removes containers) */
-        struct berr *fatal; /* set by a handler that must end the loop */
+        bool down;         /* down requested: exit once everything stopped */
+        bool remove_state; /* down removes state and logs (as compose down removes containers) */
 };
 
 /* supervisor.c */
@@ -111,6 +113,7 @@ void sup_reap_children(struct supervisor *s);
 /* supervisor_ctl.c */
 int sup_ctl_listen(struct supervisor *s, struct berr **err);
 void sup_ctl_close(struct supervisor *s);
-void sup_ctl_broadcast(struct supervisor *s, const char *line, size_t len);
+/* Send an event line to the subscribers that want events of service (NULL: project-wide). */
+void sup_ctl_broadcast(struct supervisor *s, const char *service, const char *line, size_t len);
 /* A container changed: complete the pending requests it was holding. */
 void sup_ctl_check_pending(struct supervisor *s);

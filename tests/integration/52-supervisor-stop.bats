@@ -119,3 +119,46 @@ EOF_
   run sup logs
   assert_output "web-1  | hello"
 }
+
+@test "down: two projects side by side, each with its own supervisor, state and logs" {
+  orch_up <<'EOF_'
+{"services": {"web": {"command": ["sh", "-c", "echo first; exec sleep 1000"]}}}
+EOF_
+  first=$PROJECT
+  PROJECT=${PROJECT}b
+  orch_up <<'EOF_'
+{"services": {"web": {"command": ["sh", "-c", "echo second; exec sleep 1000"]}}}
+EOF_
+  [ "$(orch_supervisor_pid)" != "$(PROJECT=$first orch_supervisor_pid)" ]
+  sleep 0.2
+  run sup logs --no-log-prefix
+  assert_output second
+  run sup ps --json
+  [ "$(jq -r '.[0].name' <<< "$output")" = "$PROJECT-web-1" ]
+  run sup down
+  assert_success
+  PROJECT=$first
+  run sup ps --json
+  assert_success
+  [ "$(jq -r '.[0].status' <<< "$output")" = running ]
+  run sup logs --no-log-prefix
+  assert_output first
+}
+
+@test "events: a stream per client, filtered by service" {
+  orch_up <<'EOF_'
+{"services": {"a": {"command": ["sleep", "1000"]}, "b": {"command": ["sleep", "1000"]}}}
+EOF_
+  (cd "$WORK" && exec timeout 3 "$BERTH" -p "$PROJECT" super events --json b > "$WORK/eb") &
+  (cd "$WORK" && exec timeout 3 "$BERTH" -p "$PROJECT" super events > "$WORK/eall") &
+  sleep 0.3
+  run sup restart -t 1
+  assert_success
+  wait
+  run jq -r '.container + " " + .event' "$WORK/eb"
+  assert_output "$(printf '%s\n' "$PROJECT-b-1 stop" "$PROJECT-b-1 die" "$PROJECT-b-1 start")"
+  run grep -c " container die $PROJECT-" "$WORK/eall"
+  assert_output 2
+  run grep -E "container die $PROJECT-a-1 \(exit_code=143\)" "$WORK/eall"
+  assert_success
+}

@@ -119,3 +119,60 @@ EOF_
   done
   [ "$sups" -eq 1 ]
 }
+
+@test "adopt: a child writing 3 MB while no supervisor runs blocks, never dies, loses nothing" {
+  orch_up <<EOF_
+{"services": {"gen": {"command": ["sh", "-c", "while [ ! -e $WORK/go ]; do sleep 0.02; done; i=0; while [ \$i -lt 30000 ]; do i=\$((i+1)); echo \"\$i 0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890\"; done; echo finished; exec sleep 1000"]}}}
+EOF_
+  sp=$(orch_supervisor_pid)
+  pid=$(orch_pid gen)
+  kill -KILL "$sp"
+  wait_until 3 bash -c "! kill -0 $sp 2>/dev/null"
+  touch "$WORK/go"
+  sleep 1.5
+  # alive (no SIGPIPE), blocked on the full FIFO rather than finished
+  kill -0 "$pid"
+  [ "$(awk '{print $3}' "/proc/$pid/stat")" = S ]
+  run sup ps --json
+  assert_success
+  [ "$(jq -r '.[0].pid' <<< "$output")" = "$pid" ]
+  wait_until 10 bash -c "grep -q finished '$BERTH_ROOT/projects/$PROJECT/logs/$PROJECT-gen-1.log'"
+  run sup logs --no-log-prefix
+  [ "${lines[-1]}" = finished ]
+  diff <(printf '%s\n' "${lines[@]}" | sed '$d' | awk '{print $1}') <(seq 1 30000)
+  kill -0 "$pid"
+}
+
+@test "adopt: a supervisor killed during a restart backoff restarts the container when re-adopted" {
+  orch_up <<'EOF_'
+{"services": {"web": {"command": ["sleep", "1000"],
+  "deploy": {"restart_policy": {"condition": "any", "delay": "30s"}}}}}
+EOF_
+  pid=$(orch_pid web)
+  kill -9 "$pid"
+  wait_until 3 field_is web status restarting
+  sp=$(orch_supervisor_pid)
+  kill -KILL "$sp"
+  wait_until 3 bash -c "! kill -0 $sp 2>/dev/null"
+  run sup ps --json
+  assert_success
+  wait_until 3 pid_changed web "$pid"
+}
+
+@test "control socket: garbage and oversized requests get an error, the supervisor lives on" {
+  orch_up <<'EOF_'
+{"services": {"web": {"command": ["sleep", "1000"]}}}
+EOF_
+  sock=$BERTH_RUN/$PROJECT/control.sock
+  run bash -c "printf 'garbage\n{\"id\":5,\"op\":\"frob\"}\n{\"v\":1,\"id\":6,\"op\":\"ps\"}\n' | socat -t 1 - UNIX-CONNECT:$sock"
+  assert_success
+  assert_line --index 0 --partial '"ok":false'
+  assert_line --index 0 --partial 'malformed message'
+  assert_line --index 1 --partial 'unknown operation \"frob\"'
+  assert_line --index 2 --partial '"id":6,"ok":true'
+  run bash -c "head -c 2000000 /dev/zero | tr '\\0' x | socat -t 1 - UNIX-CONNECT:$sock"
+  assert_output --partial 'request too large'
+  run sup ps --json
+  assert_success
+  [ "$(jq -r '.[0].status' <<< "$output")" = running ]
+}
