@@ -18,8 +18,7 @@ static const char *const op_names[PROTO_OP__MAX] = {
         [PROTO_OP_PS] = "ps",           [PROTO_OP_START] = "start", [PROTO_OP_STOP] = "stop",
         [PROTO_OP_RESTART] = "restart", [PROTO_OP_KILL] = "kill",   [PROTO_OP_WAIT] = "wait",
         [PROTO_OP_EVENTS] = "events",   [PROTO_OP_DOWN] = "down",   [PROTO_OP_PAUSE] = "pause",
-        [PROTO_OP_UNPAUSE] = "unpause",
-        [PROTO_OP_EVENTS] = "events",   [PROTO_OP_DOWN] = "down",   [PROTO_OP_READY] = "ready",
+        [PROTO_OP_UNPAUSE] = "unpause", [PROTO_OP_READY] = "ready",
 };
 
 const char *proto_op_to_string(enum proto_op op)
