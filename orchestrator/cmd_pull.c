@@ -16,19 +16,24 @@
 #include "orchestrator/project.h"
 #include "spec/spec.h"
 
-const char cmd_pull_usage[] = "[OPTIONS] [SERVICE...]\n"
-                              "\n"
-                              "Pull service images\n"
-                              "\n"
-                              "Options:\n"
-                              "      --ignore-pull-failures   Pull what it can and ignore images with pull failures\n"
-                              "      --include-deps           Also pull services declared as dependencies\n"
-                              "      --policy string          Apply pull policy (\"missing\"|\"always\")\n"
-                              "  -q, --quiet                  Pull without printing progress information\n";
+const char cmd_pull_usage[] =
+        "[OPTIONS] [SERVICE...]\n"
+        "\n"
+        "Pull service images\n"
+        "\n"
+        "Options:\n"
+        "      --ignore-pull-failures   Pull what it can and ignore images with pull failures\n"
+        "      --include-deps           Also pull services declared as dependencies\n"
+        "      --policy string          Apply pull policy (\"missing\"|\"always\")\n"
+        "  -q, --quiet                  Pull without printing progress information\n";
 
 int cmd_pull(struct cli *cli, int argc, char **argv)
 {
-        enum { O_IGNORE = 256, O_DEPS, O_POLICY };
+        enum {
+                O_IGNORE = 256,
+                O_DEPS,
+                O_POLICY
+        };
         static const struct option opts[] = {
                 {"ignore-pull-failures", no_argument, NULL, O_IGNORE},
                 {"include-deps", no_argument, NULL, O_DEPS},
@@ -54,14 +59,17 @@ int cmd_pull(struct cli *cli, int argc, char **argv)
                         break;
                 case O_POLICY:
                         if (strcmp(optarg, "missing") != 0 && strcmp(optarg, "always") != 0)
-                                return cli_usage_error(self, "--policy: \"%s\" is not one of missing, always", optarg);
+                                return cli_usage_error(
+                                        self, "--policy: \"%s\" is not one of missing, always",
+                                        optarg);
                         policy = optarg;
                         break;
                 case 'q':
                         quiet = true;
                         break;
                 case ':':
-                        return cli_usage_error(self, "flag needs an argument: %s", argv[optind - 1]);
+                        return cli_usage_error(self, "flag needs an argument: %s",
+                                               argv[optind - 1]);
                 default:
                         return cli_usage_error(self, "unknown flag: %s", argv[optind - 1]);
                 }

@@ -31,7 +31,8 @@ int cmd_super_logs(const struct cli *cli, const char *project, int argc, char **
                 {"until", required_argument, NULL, 'U'},   {"no-color", no_argument, NULL, 'C'},
                 {"no-log-prefix", no_argument, NULL, 'P'}, {0},
         };
-        const struct command *self = cli_find_command(argv[0]) ? cli_find_command(argv[0]) : cli_find_command("super");
+        const struct command *self =
+                cli_find_command(argv[0]) ? cli_find_command(argv[0]) : cli_find_command("super");
         struct logs_view_opts o = {.filter = {.tail = -1}};
         cleanup_strv char **services = NULL;
         struct sigaction sa = {.sa_handler = on_stop};

@@ -51,22 +51,29 @@ static int ensure_one(const char *root, const struct spec_service *s, const char
         const char *pol = policy ? policy : (s->pull_policy ? s->pull_policy : "missing");
 
         if (!s->image)
-                return berr_msg(err, ENOTSUP, "service `%s`: has no image, and berth cannot build images yet (build:)", s->name);
+                return berr_msg(
+                        err, ENOTSUP,
+                        "service `%s`: has no image, and berth cannot build images yet (build:)",
+                        s->name);
         if (strcmp(pol, "build") == 0)
-                return berr_msg(err, ENOTSUP, "service `%s`: pull_policy `build`: berth cannot build images yet", s->name);
+                return berr_msg(err, ENOTSUP,
+                                "service `%s`: pull_policy `build`: berth cannot build images yet",
+                                s->name);
         if (strcmp(pol, "always") == 0)
                 return pull_one(root, s->name, s->image, pr, err);
         if (image_present(root, s->image))
                 return 0;
         if (strcmp(pol, "never") == 0)
-                return berr_msg(err, ENOENT, "service `%s`: image `%s` is not in the store and pull_policy is never", s->name, s->image);
+                return berr_msg(
+                        err, ENOENT,
+                        "service `%s`: image `%s` is not in the store and pull_policy is never",
+                        s->name, s->image);
         /* missing, if_not_present, daily, weekly, every_<d>: pull what is absent */
         return pull_one(root, s->name, s->image, pr, err);
 }
 
 int images_ensure(const char *root, const struct spec_project *p, char *const *services,
-                  const char *policy, bool ignore_failures, struct progress *pr,
-                  struct berr **err)
+                  const char *policy, bool ignore_failures, struct progress *pr, struct berr **err)
 {
         cleanup_strv char **done = NULL;
 

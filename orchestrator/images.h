@@ -12,5 +12,4 @@ struct spec_project;
 
 /* policy: NULL = each service's own (default "missing"). services: NULL = all. */
 int images_ensure(const char *root, const struct spec_project *p, char *const *services,
-                  const char *policy, bool ignore_failures, struct progress *pr,
-                  struct berr **err);
+                  const char *policy, bool ignore_failures, struct progress *pr, struct berr **err);

@@ -67,11 +67,13 @@ static const struct plan_image redis_img = {
         .lowerdirs = img_layers,
 };
 
-static struct plan_service *plan(struct spec_project *p, const char *svc, const struct plan_image *img)
+static struct plan_service *plan(struct spec_project *p, const char *svc,
+                                 const struct plan_image *img)
 {
         struct plan_service *s = NULL;
         cleanup_berr struct berr *err = NULL;
-        int r = plan_service_build(p, spec_project_service(p, svc), img, "/var/lib/berth", &s, &err);
+        int r = plan_service_build(p, spec_project_service(p, svc), img, "/var/lib/berth", &s,
+                                   &err);
 
         if (r < 0)
                 fprintf(stderr, "%s\n", err->msg);
@@ -81,7 +83,8 @@ static struct plan_service *plan(struct spec_project *p, const char *svc, const 
 
 static void test_argv_merge_rules(void **state)
 {
-        char *ep[] = {"ep", NULL}, *cmd[] = {"c1", NULL}, *sep[] = {"sep", NULL}, *scmd[] = {"sc", NULL};
+        char *ep[] = {"ep", NULL}, *cmd[] = {"c1", NULL}, *sep[] = {"sep", NULL},
+             *scmd[] = {"sc", NULL};
         cleanup_strv char **a = plan_merge_argv(ep, cmd, NULL, NULL);
         cleanup_strv char **b = plan_merge_argv(ep, cmd, NULL, scmd);
         cleanup_strv char **c = plan_merge_argv(ep, cmd, sep, NULL);
@@ -99,21 +102,22 @@ static void test_argv_merge_rules(void **state)
 
 static void test_service_from_image(void **state)
 {
-        struct spec_project *p = load("services:\n"
-                                      "  cache:\n"
-                                      "    image: redis:7\n"
-                                      "    environment:\n"
-                                      "      LANG: en_US.UTF-8\n"
-                                      "      EXTRA: x\n"
-                                      "    restart: on-failure:2\n"
-                                      "    mem_limit: 256m\n"
-                                      "    cpus: 0.5\n"
-                                      "    pids_limit: 64\n"
-                                      "    ports: [\"127.0.0.1:16379:6379\", \"9000-9001:7000-7001/udp\"]\n"
-                                      "    volumes: [\"data:/data\", \"/srv:/srv:ro\"]\n"
-                                      "    security_opt: [\"no-new-privileges:false\"]\n"
-                                      "volumes:\n"
-                                      "  data: {}\n");
+        struct spec_project *p =
+                load("services:\n"
+                     "  cache:\n"
+                     "    image: redis:7\n"
+                     "    environment:\n"
+                     "      LANG: en_US.UTF-8\n"
+                     "      EXTRA: x\n"
+                     "    restart: on-failure:2\n"
+                     "    mem_limit: 256m\n"
+                     "    cpus: 0.5\n"
+                     "    pids_limit: 64\n"
+                     "    ports: [\"127.0.0.1:16379:6379\", \"9000-9001:7000-7001/udp\"]\n"
+                     "    volumes: [\"data:/data\", \"/srv:/srv:ro\"]\n"
+                     "    security_opt: [\"no-new-privileges:false\"]\n"
+                     "volumes:\n"
+                     "  data: {}\n");
         struct plan_service *s = plan(p, "cache", &redis_img);
         cleanup_free char *argv = strv_join(s->argv, " ");
         cleanup_free char *env = strv_join(s->env, ";");
@@ -160,7 +164,8 @@ static void test_hash_changes_only_with_config(void **state)
 {
         struct spec_project *p1 = load("services:\n  a:\n    image: redis:7\n");
         struct spec_project *p2 = load("services:\n  a:\n    image: redis:7\n");
-        struct spec_project *p3 = load("services:\n  a:\n    image: redis:7\n    environment: [X=1]\n");
+        struct spec_project *p3 =
+                load("services:\n  a:\n    image: redis:7\n    environment: [X=1]\n");
         struct plan_service *s1 = plan(p1, "a", &redis_img), *s2 = plan(p2, "a", &redis_img);
         struct plan_service *s3 = plan(p3, "a", &redis_img);
         struct plan_image other = redis_img;
@@ -217,20 +222,22 @@ static void test_no_command_is_an_error(void **state)
         cleanup_berr struct berr *err = NULL;
 
         (void)state;
-        assert_int_equal(plan_service_build(p, spec_project_service(p, "a"), &img, "/r", &s, &err), -EINVAL);
+        assert_int_equal(plan_service_build(p, spec_project_service(p, "a"), &img, "/r", &s, &err),
+                         -EINVAL);
         assert_non_null(strstr(err->msg, "service `a`: no command"));
         spec_project_free(p);
 }
 
 static void test_project_networks(void **state)
 {
-        struct spec_project *p = load("services:\n"
-                                      "  a:\n    image: x\n    networks: [front, back]\n"
-                                      "  b:\n    image: x\n"
-                                      "  c:\n    image: x\n    network_mode: host\n"
-                                      "networks:\n"
-                                      "  front:\n    driver_opts:\n      com.docker.network.driver.mtu: \"1400\"\n"
-                                      "  back:\n    internal: true\n    ipam:\n      config:\n        - subnet: 10.99.0.0/24\n");
+        struct spec_project *p = load(
+                "services:\n"
+                "  a:\n    image: x\n    networks: [front, back]\n"
+                "  b:\n    image: x\n"
+                "  c:\n    image: x\n    network_mode: host\n"
+                "networks:\n"
+                "  front:\n    driver_opts:\n      com.docker.network.driver.mtu: \"1400\"\n"
+                "  back:\n    internal: true\n    ipam:\n      config:\n        - subnet: 10.99.0.0/24\n");
         struct plan_project *pp = NULL;
         cleanup_berr struct berr *err = NULL;
 
