@@ -303,11 +303,12 @@ static int customise(struct stack *st, struct plan_service *s, const struct run_
                         return r;
                 if (o->entrypoint)
                         ep = strv_split(o->entrypoint, " ");
+                /* --entrypoint drops the service's command too, as docker's does */
+                char *none[] = {NULL};
+                char *const *cmd = o->command ? o->command : o->entrypoint ? none : svc->command;
+
                 argv = plan_merge_argv(img->config.entrypoint, img->config.cmd,
-                                       o->entrypoint ? ep : svc->entrypoint,
-                                       o->command      ? o->command
-                                       : o->entrypoint ? (char *[]){NULL}
-                                                       : svc->command);
+                                       o->entrypoint ? ep : svc->entrypoint, cmd);
                 image_free(img);
                 if (!argv || !argv[0]) {
                         strv_free(argv);
