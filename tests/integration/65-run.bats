@@ -140,6 +140,7 @@ services:
   app:
     image: $IMG
     command: ["true"]
+    volumes: ["data:/unused"]
 volumes:
   data: {}
 EOF2
