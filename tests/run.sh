@@ -112,6 +112,13 @@ if want integration; then
       eval "$envs"
       BERTH="$top/berth" BERTH_TOP="$top" bats --tap "${files[@]}" 2>&1 | tee "$out"
       count_tap "$out" integration
+      # The CLI, the compose loader and up/down again with the ASan/UBSan build of berth.
+      if [ -x build/asan/berth ] && [ -z "${BERTH_BATS_FILTER:-}" ]; then
+        ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+          BERTH="$top/build/asan/berth" BERTH_TOP="$top" bats --tap tests/integration/00-cli.bats \
+          tests/integration/10-config.bats tests/integration/70-compose-up.bats 2>&1 | tee "$out"
+        count_tap "$out" integration-asan
+      fi
       tests/infra/testenv.sh down || { fail=$((fail + 1)); failed_names+=("integration: testenv down"); }
       [ -z "$own_reg" ] || rm -rf "$own_reg"
     else
