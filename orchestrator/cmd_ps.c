@@ -17,6 +17,7 @@
 #include "orchestrator/cli.h"
 #include "orchestrator/commands.h"
 #include "orchestrator/ctl_client.h"
+#include "orchestrator/ctr_query.h"
 #include "orchestrator/plan.h"
 #include "orchestrator/project.h"
 #include "orchestrator/stack.h"
@@ -118,50 +119,6 @@ static char *command_text(const struct plan_service *s)
         return xasprintf("\"%s\"", full);
 }
 
-/* The containers, from the supervisor or the recorded state. */
-static int fetch(const struct stack *st, struct proto_container **ret, size_t *n, struct berr **err)
-{
-        struct ctl_conn *conn = NULL;
-        struct proto_request req = {.op = PROTO_OP_PS, .timeout_ms = -1};
-        struct proto_response resp = {0};
-        struct state_project *sp;
-        struct berr *e = NULL;
-
-        if (ctl_connect(st->cli->run, st->name, &conn, &e) == 0) {
-                int r = ctl_call(conn, &req, &resp, 10000, err);
-
-                ctl_close(conn);
-                if (r < 0)
-                        return r;
-                *ret = resp.ctrs;
-                *n = resp.n_ctrs;
-                resp.ctrs = NULL;
-                resp.n_ctrs = 0;
-                proto_response_done(&resp);
-                return 0;
-        }
-        berr_free(e);
-        sp = stack_state(st);
-        *ret = xcalloc(sp ? sp->n_ctrs + 1 : 1, sizeof(**ret));
-        *n = 0;
-        for (size_t i = 0; sp && i < sp->n_ctrs; i++) {
-                const struct state_container *c = &sp->ctrs[i];
-                struct proto_container *pc = &(*ret)[(*n)++];
-
-                pc->name = xstrdup(c->name);
-                pc->service = xstrdup(c->service);
-                pc->number = c->number;
-                /* with no supervisor nothing is running any more, whatever was recorded */
-                pc->status = xstrdup(c->status == CTR_CREATED ? "created" : "exited");
-                pc->health = NULL;
-                pc->exit_code = c->status == CTR_RUNNING ? -1 : c->exit_code;
-                pc->started_ns = c->started_ns;
-                pc->finished_ns = c->finished_ns ? c->finished_ns : c->started_ns;
-        }
-        state_project_free(sp);
-        return 0;
-}
-
 static const struct plan_service *plan_of(struct stack *st, const char *service)
 {
         for (size_t i = 0; i < st->p->nservices; i++) {
@@ -243,7 +200,7 @@ int cmd_ps(struct cli *cli, int argc, char **argv)
                 {0},
         };
         const struct command *self = cli_find_command("ps");
-        bool all = false, quiet = false, services = false, json = false;
+        bool all = false, quiet = false, services = false, json = false, live = false;
         cleanup_strv char **status = NULL, **names = NULL;
         struct proto_container *v = NULL, *keep;
         cleanup_berr struct berr *err = NULL;
@@ -289,8 +246,8 @@ int cmd_ps(struct cli *cli, int argc, char **argv)
                 names = strv_push(names, argv[i]);
         if ((r = stack_load(cli, &st)) != 0)
                 return r;
-        if ((r = project_check_names(st.p, names)) != 0 || stack_adopt_if_orphaned(&st, &err) < 0 ||
-            fetch(&st, &v, &n, &err) < 0) {
+        if ((r = project_check_names(st.p, names)) != 0 ||
+            ctr_query_list(&st, &v, &n, &live, &err) < 0) {
                 if (err)
                         berr_print(err, stderr);
                 stack_done(&st);
