@@ -9,10 +9,10 @@ top=$PWD
 source tests/infra/lib.sh
 set +u
 
-tests/infra/build-images.sh base redis nginx postgres app >&2
+tests/infra/build-images.sh busybox base redis nginx postgres app >&2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-for spec in nginx:1.22 redis:7 postgres:15 app:1; do
+for spec in nginx:1.22 redis:7 postgres:15 app:1 busybox:latest; do
   name=${spec%%:*}
   ref=localhost/berth/$spec
   if ! "$top/berth" image inspect "$ref" >/dev/null 2>&1; then
