@@ -82,6 +82,7 @@ struct prestart {
         const struct plan_service *s;
         const char *name;
         const struct rt_config *cfg;
+        const char *join_dir; /* network_mode service:X: the directory of X's container */
 };
 
 static int write_text(const char *path, const char *text, struct berr **err)
@@ -132,6 +133,15 @@ static int prestart(pid_t pid, void *ud, struct berr **err)
                 if (copy_host_file("/etc/hosts", ps->cfg->hosts_file, err) < 0)
                         return -(*err)->code;
                 return copy_host_file("/etc/resolv.conf", ps->cfg->resolv_conf_file, err);
+        }
+        if (s->net_mode == RT_NET_JOIN) {
+                cleanup_free char *h = xasprintf("%s/hosts", ps->join_dir);
+                cleanup_free char *rc_path = xasprintf("%s/resolv.conf", ps->join_dir);
+
+                /* the same network namespace: the same names and resolver */
+                if (copy_host_file(h, ps->cfg->hosts_file, err) < 0)
+                        return -(*err)->code;
+                return copy_host_file(rc_path, ps->cfg->resolv_conf_file, err);
         }
         for (size_t i = 0; i < s->n_attach; i++) {
                 const struct plan_attach *a = &s->attach[i];
@@ -192,6 +202,33 @@ static int make_dirs(const struct rt_config *cfg, const char *name, struct berr 
         return 0;
 }
 
+/* network_mode service:X: the network namespace of X's first container, which runs (depends_on
+ * started it first). */
+static int join_target(const struct plan_service *s, struct rt_config *cfg, char **ret_dir,
+                       struct berr **err)
+{
+        struct state_project *sp = NULL;
+        cleanup_free char *target = xasprintf("%s-%s-1", s->project, s->net_mode_service);
+        const struct state_container *c;
+        uint64_t start = 0;
+        int r;
+
+        r = state_load(s->root, s->project, &sp, err);
+        if (r < 0)
+                return berr_wrap(err, "network_mode service:%s", s->net_mode_service);
+        c = state_find(sp, target);
+        if (!c || c->status != CTR_RUNNING || c->pid <= 0 ||
+            state_pid_start_time(c->pid, &start) < 0 || start != c->pid_start) {
+                state_project_free(sp);
+                return berr_msg(err, ESRCH, "network_mode service:%s: container %s is not running",
+                                s->net_mode_service, target);
+        }
+        cfg->netns_path = xasprintf("/proc/%d/ns/net", (int)c->pid);
+        *ret_dir = plan_container_dir(s->root, target);
+        state_project_free(sp);
+        return 0;
+}
+
 static int ctr_start(struct backend *b, const void *config, const char *name, int out_fd,
                      int err_fd, struct backend_proc *ret, struct berr **err)
 {
@@ -206,14 +243,15 @@ int backend_ctr_start_io(struct backend *b, const struct plan_service *s, const 
         struct rt_config cfg;
         struct rt_process p = {0};
         struct prestart ps = {.s = s, .name = name};
-        cleanup_free char *cgf = NULL, *old_cg = NULL;
+        cleanup_free char *cgf = NULL, *old_cg = NULL, *join_dir = NULL;
         int r;
 
         backend_ctr_rt_config(s, name, &cfg);
         if (s->net_mode == RT_NET_JOIN) {
-                r = berr_msg(err, ENOTSUP, "network_mode service:%s is not supported yet",
-                             s->net_mode_service);
-                goto out;
+                r = join_target(s, &cfg, &join_dir, err);
+                if (r < 0)
+                        goto out;
+                ps.join_dir = join_dir;
         }
         r = make_dirs(&cfg, name, err);
         if (r < 0)

@@ -228,3 +228,21 @@ EOF2
   assert_success
   assert_output --partial "t-1  | DEV-OK"
 }
+
+@test "network_mode service:NAME shares the other container's network namespace" {
+  compose_file <<EOF2
+name: $PROJECT
+services:
+  a:
+    image: $BUSYBOX
+    command: ["sh", "-c", "trap 'exit 0' TERM; mkdir -p /www; echo on-localhost > /www/x; httpd -f -p 127.0.0.1:8000 -h /www & wait"]
+  b:
+    image: $BUSYBOX
+    network_mode: service:a
+    command: ["sh", "-c", "trap 'exit 0' TERM; for i in 1 2 3 4 5 6 7 8 9 10; do wget -qO- http://127.0.0.1:8000/x && break; sleep 0.2; done; sleep 1000 & wait"]
+EOF2
+  run b up -d
+  assert_success
+  wait_until 10 grep -q on-localhost "$BERTH_ROOT/projects/$PROJECT/logs/$PROJECT-b-1.log"
+  [ "$(readlink /proc/$(ctr_pid "$PROJECT-a-1")/ns/net)" = "$(readlink /proc/$(ctr_pid "$PROJECT-b-1")/ns/net)" ]
+}
