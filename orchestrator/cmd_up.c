@@ -25,6 +25,7 @@
 #include "orchestrator/ctl_client.h"
 #include "orchestrator/images.h"
 #include "orchestrator/logs_view.h"
+#include "orchestrator/plan.h"
 #include "orchestrator/progress.h"
 #include "orchestrator/project.h"
 #include "orchestrator/reconcile.h"
@@ -66,6 +67,7 @@ struct up_opts {
         const char *exit_code_from;
         int64_t wait_timeout_ms;
         char **attach, **no_attach, **services;
+        char **scale; /* "SERVICE=NUM" */
 };
 
 static int parse(const struct command *self, int argc, char **argv, struct up_opts *o)
@@ -191,10 +193,16 @@ static int parse(const struct command *self, int argc, char **argv, struct up_op
                                         self, "--wait-timeout: \"%s\" is not a number of seconds",
                                         optarg);
                         break;
-                case O_SCALE:
-                        return cli_usage_error(
-                                self,
-                                "--scale is not supported yet; set deploy.replicas in the compose file");
+                case O_SCALE: {
+                        const char *eq = strchr(optarg, '=');
+                        long n = eq ? strtol(eq + 1, &end, 10) : -1;
+
+                        if (!eq || eq == optarg || *end || n < 0 || n > 1000)
+                                return cli_usage_error(self, "--scale: \"%s\" is not SERVICE=NUM",
+                                                       optarg);
+                        o->scale = strv_push(o->scale, optarg);
+                        break;
+                }
                 case O_BUILD:
                         return cli_usage_error(self, "--build: berth cannot build images yet");
                 case O_NO_BUILD:
@@ -219,7 +227,30 @@ static void up_opts_done(struct up_opts *o)
         strv_free(o->attach);
         strv_free(o->no_attach);
         strv_free(o->services);
+        strv_free(o->scale);
         strv_free(o->rec.targets);
+}
+
+/* --scale SERVICE=NUM overrides deploy.replicas (the config hash does not cover the count, so
+ * scaling neither recreates nor restarts the replicas that stay). */
+static int apply_scale(struct stack *st, char *const *scale, struct berr **err)
+{
+        strv_foreach (sc, scale) {
+                cleanup_free char *svc = xstrndup(sc, strcspn(sc, "="));
+                bool found = false;
+
+                for (size_t i = 0; i < st->p->nservices; i++) {
+                        if (strcmp(st->p->services[i].name, svc) != 0)
+                                continue;
+                        found = true;
+                        if (st->svcs[i])
+                                st->svcs[i]->replicas =
+                                        (unsigned)strtoul(strchr(sc, '=') + 1, NULL, 10);
+                }
+                if (!found)
+                        return berr_msg(err, ENOENT, "--scale: no such service: %s", svc);
+        }
+        return 0;
 }
 
 /* Everything before any container exists: images, plans, networks. */
@@ -249,6 +280,9 @@ static int prepare(struct stack *st, struct up_opts *o, struct progress *pr, str
                 if (stack_plan(st, one, &e) < 0)
                         berr_free(e);
         }
+        r = apply_scale(st, o->scale, err);
+        if (r < 0)
+                return r;
         r = stack_net_up(st, err);
         if (r < 0)
                 return berr_wrap(err, "project %s: networks", st->name);

@@ -53,14 +53,22 @@ static bool still_running(const struct state_container *c)
         return c->pid > 0 && state_pid_start_time(c->pid, &start) == 0 && start == c->pid_start;
 }
 
-static void kill_and_wait(const struct state_container *c)
+/* The container's stop signal, SIGKILL after the grace period (what the supervisor does). */
+static void stop_and_wait(const struct state_container *c, int sig, uint64_t grace_ms)
 {
         if (!still_running(c))
                 return;
+        if (sig > 0 && sig != SIGKILL) {
+                (void)kill(c->pid, sig);
+                for (uint64_t t = 0; t < grace_ms && still_running(c); t += 10)
+                        sleep_ms(10);
+        }
         (void)kill(c->pid, SIGKILL);
         for (int i = 0; i < 500 && still_running(c); i++)
                 sleep_ms(10);
 }
+
+static const struct plan_service *planned(const struct stack *st, const char *service);
 
 int reconcile_remove_container(struct stack *st, const char *name, struct berr **err)
 {
@@ -68,8 +76,11 @@ int reconcile_remove_container(struct stack *st, const char *name, struct berr *
         struct state_container *c = sp ? state_find(sp, name) : NULL;
         int r;
 
-        if (c)
-                kill_and_wait(c);
+        if (c) {
+                const struct plan_service *ps = planned(st, c->service);
+
+                stop_and_wait(c, ps ? ps->stop_signal : SIGTERM, ps ? ps->stop_grace_ms : 10000);
+        }
         r = backend_ctr_remove(st->cli->root, st->name, name, err);
         if (r == 0 && c) {
                 state_remove(sp, name);
@@ -140,6 +151,17 @@ static bool supervisor_lacks_services(const struct stack *st, const struct state
         return false;
 }
 
+/* Whether every recorded container of service is in remove (then the supervisor may stop the
+ * service as a whole; a scale-down keeps some, which must go on running). */
+static bool all_removed(const struct state_project *sp, const char *service, char *const *remove)
+{
+        for (size_t i = 0; i < sp->n_ctrs; i++)
+                if (strcmp(sp->ctrs[i].service, service) == 0 &&
+                    !strv_contains(remove, sp->ctrs[i].name))
+                        return false;
+        return true;
+}
+
 static void warn_orphans(char *const *orphans)
 {
         cleanup_free char *list = strv_join(orphans, ", ");
@@ -177,11 +199,13 @@ int reconcile(struct stack *st, const struct reconcile_opts *o, struct progress 
                         strv_foreach (n, remove) {
                                 struct state_container *c = state_find(sp, n);
 
-                                if (c && !strv_contains(svcs, c->service))
+                                if (c && !strv_contains(svcs, c->service) &&
+                                    all_removed(sp, c->service, remove))
                                         svcs = strv_push(svcs, c->service);
                         }
                         req.services = svcs;
-                        if (ctl_call(conn, &req, &resp, -1, &e) < 0)
+                        /* no services means all of them to the supervisor */
+                        if (svcs && ctl_call(conn, &req, &resp, -1, &e) < 0)
                                 berr_freep(&e);
                         req.services = NULL;
                         proto_response_done(&resp);

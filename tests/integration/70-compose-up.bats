@@ -246,3 +246,32 @@ EOF2
   wait_until 10 grep -q on-localhost "$BERTH_ROOT/projects/$PROJECT/logs/$PROJECT-b-1.log"
   [ "$(readlink /proc/$(ctr_pid "$PROJECT-a-1")/ns/net)" = "$(readlink /proc/$(ctr_pid "$PROJECT-b-1")/ns/net)" ]
 }
+
+@test "--scale adds and removes replicas without touching the ones that stay; all resolve by name" {
+  compose_file <<EOF2
+name: $PROJECT
+services:
+  w:
+    image: $BUSYBOX
+    command: ["sh", "-c", "trap 'exit 0' TERM; sleep 1000 & wait"]
+  probe:
+    image: $BUSYBOX
+    command: ["sh", "-c", "trap 'exit 0' TERM; sleep 1000 & wait"]
+EOF2
+  b up -d
+  first=$(ctr_pid "$PROJECT-w-1")
+  run b up -d --scale w=3
+  assert_success
+  run b ps -q
+  assert_line "$PROJECT-w-3"
+  [ "$(ctr_pid "$PROJECT-w-1")" = "$first" ]
+  run b exec probe nslookup w
+  assert_success
+  [ "$(grep -c '^Address: 10\.' <<< "$output")" = 3 ]
+  run b up -d --scale w=1
+  assert_success
+  run b ps -q
+  refute_line "$PROJECT-w-2"
+  assert_line "$PROJECT-w-1"
+  [ "$(ctr_pid "$PROJECT-w-1")" = "$first" ]
+}
