@@ -173,8 +173,12 @@ static void print_table(struct stack *st, const struct proto_container *v, size_
                 cleanup_free char *ports = ports_text(ps);
                 struct strbuf created = STRBUF_INIT;
 
-                human_ago(&created, v[i].started_ns, now);
-                strbuf_puts(&created, " ago");
+                if (v[i].started_ns > 0) {
+                        human_ago(&created, v[i].started_ns, now);
+                        strbuf_puts(&created, " ago");
+                } else {
+                        strbuf_puts(&created, "-"); /* made, never started */
+                }
                 printf("%-24s %-36s %-24s %-10s %-20s %-26s %s\n", v[i].name,
                        ps ? ps->image_ref : "", cmd, v[i].service, strbuf_str(&created), status,
                        ports);
