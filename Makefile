@@ -116,6 +116,7 @@ fuzz:
 test: deps
 	$(MAKE) all unit-bins replay-bins helper-bins
 	$(MAKE) BUILD=build/asan SANITIZE=address,undefined unit-bins replay-bins all
+	$(MAKE) lint
 	tests/run.sh all
 check: all unit-bins replay-bins
 	BUILD=$(BUILD) tests/run.sh unit fuzz

@@ -53,8 +53,8 @@ struct sup_config {
         int (*loop_init)(struct event_base *base, void *ud, struct berr **err);
         void (*loop_done)(void *ud);
         void *loop_ud;
-        bool sigchld_only;       /* tests: watch our children through SIGCHLD alone, as on a
-                                  * kernel without pidfd polling (the fallback path) */
+        bool sigchld_only; /* tests: watch our children through SIGCHLD alone, as on a
+                            * kernel without pidfd polling (the fallback path) */
 };
 
 void sup_service_done(struct sup_service *s);
