@@ -165,3 +165,11 @@ clean:
 	rm -rf build berth
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# soak
+# ---- soak: up/down cycles and crash-restarts, the supervisor's RSS and fds stay flat ----------
+.PHONY: soak
+SOAK_CYCLES ?= 100
+SOAK_RESTARTS ?= 1000
+soak: all
+	bench/soak.sh $(SOAK_CYCLES) $(SOAK_RESTARTS)
