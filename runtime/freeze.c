@@ -60,7 +60,7 @@ static int v2_freeze(const char *dir, bool freeze, struct berr **err)
  * *ret_base gets freezer/<self>. */
 static int v1_freezer_dir(const char *first, char **ret_base, char **ret_leaf, struct berr **err)
 {
-        cleanup_free char *a = xstrdup(first), *b = xstrdup(first), *self_text = NULL;
+        cleanup_free char *a = xstrdup(first), *b = xstrdup(first);
         struct cgroup_env env = {0};
         char *id = basename(a), *project_dir = dirname(b), *project = basename(project_dir);
         cleanup_free char *self = NULL;
