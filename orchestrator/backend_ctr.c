@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "orchestrator/backend_ctr.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -187,10 +188,15 @@ static int prestart(pid_t pid, void *ud, struct berr **err)
 
 static int make_dirs(const struct rt_config *cfg, const char *name, struct berr **err)
 {
-        cleanup_free char *host = NULL;
+        cleanup_free char *host = NULL, *dir = NULL, *owner = NULL;
 
         if (mkdir_p(cfg->upperdir, 0755, err) < 0 || mkdir_p(cfg->workdir, 0755, err) < 0 ||
             mkdir_p(cfg->mountpoint, 0755, err) < 0)
+                return -(*err)->code;
+        /* whose container this is, so `down` finds it even when the project's state is gone */
+        dir = xstrndup(cfg->upperdir, strlen(cfg->upperdir) - strlen("/upper"));
+        owner = xasprintf("%s/project", dir);
+        if (write_text(owner, cfg->project, err) < 0)
                 return -(*err)->code;
         host = xasprintf("%s\n", cfg->hostname ? cfg->hostname : name);
         if (write_text(cfg->hostname_file, host, err) < 0)
@@ -396,6 +402,30 @@ struct backend *backend_ctr_new(void)
 void backend_ctr_config_free(void *config)
 {
         plan_service_free(config);
+}
+
+char **backend_ctr_list(const char *root, const char *project)
+{
+        cleanup_free char *dir = xasprintf("%s/containers", root);
+        cleanup_closedir DIR *d = opendir(dir);
+        char **v = xcalloc(1, sizeof(char *));
+        struct dirent *de;
+
+        while (d && (de = readdir(d))) {
+                cleanup_free char *path = NULL, *owner = NULL;
+                struct berr *e = NULL;
+
+                if (de->d_name[0] == '.')
+                        continue;
+                path = xasprintf("%s/%s/project", dir, de->d_name);
+                if (read_file(path, 4096, &owner, NULL, &e) < 0) {
+                        berr_free(e);
+                        continue;
+                }
+                if (strcmp(owner, project) == 0)
+                        v = strv_push(v, de->d_name);
+        }
+        return v;
 }
 
 int backend_ctr_remove(const char *root, const char *project, const char *name, struct berr **err)

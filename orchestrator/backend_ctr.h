@@ -30,6 +30,10 @@ void backend_ctr_config_free(void *config);
  * owner when b is given). Free with plan_rt_config_done. */
 void backend_ctr_rt_config(const struct plan_service *s, const char *name, struct rt_config *cfg);
 
+/* The containers of project that have a directory under <root>/containers (whatever the state
+ * says: a `down` killed half-way leaves some without one). Caller frees. */
+char **backend_ctr_list(const char *root, const char *project);
+
 /* Remove what a container leaves between runs: its cgroup, directories and IPAM address.
  * Idempotent; for `rm` and `down`. */
 int backend_ctr_remove(const char *root, const char *project, const char *name, struct berr **err);

@@ -194,6 +194,19 @@ int cmd_down(struct cli *cli, int argc, char **argv)
                 if (r == 0)
                         progress_event(&pr, "Container", c->name, "Removed", -1, false);
         }
+        /* containers a killed `down` left without state: found by their directories */
+        if (r == 0) {
+                cleanup_strv char **left = backend_ctr_list(cli->root, st.name);
+
+                strv_foreach (n, left) {
+                        if (sp && state_find(sp, n))
+                                continue;
+                        r = reconcile_remove_container(&st, n, &err);
+                        if (r < 0)
+                                break;
+                        progress_event(&pr, "Container", n, "Removed", -1, false);
+                }
+        }
         if (r == 0 && plan_project_build(st.p, cli->root, &st.pp, &err) == 0) {
                 r = net_project_down(st.name, cli->root, &err);
                 for (size_t i = 0; r == 0 && i < st.pp->n_networks; i++)
