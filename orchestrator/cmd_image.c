@@ -16,7 +16,7 @@
 #include "common/strv.h"
 #include "orchestrator/cli.h"
 #include "orchestrator/commands.h"
-#include "orchestrator/pull_progress.h"
+#include "orchestrator/progress.h"
 #include "runtime/image.h"
 
 const char cmd_image_usage[] =
@@ -29,15 +29,6 @@ const char cmd_image_usage[] =
         "  ls [-q] [--format table|json]                  List images\n"
         "  inspect REF...                                  Print image details as JSON\n"
         "  rm REF...                                       Remove images (and unused layers)\n";
-
-static bool progress_tty(const struct cli *cli)
-{
-        if (cli->progress && strcmp(cli->progress, "tty") == 0)
-                return true;
-        if (cli->progress && strcmp(cli->progress, "plain") == 0)
-                return false;
-        return isatty(STDOUT_FILENO) && cli->ansi != CLI_ANSI_NEVER;
-}
 
 static int fail(struct berr *err)
 {
@@ -54,7 +45,7 @@ static int image_pull_cmd(struct cli *cli, const struct command *self, int argc,
                 {0},
         };
         struct image_pull_opts po = {0};
-        struct pull_progress *pp;
+        struct progress pr;
         struct berr *err = NULL;
         cleanup_free char *id = NULL;
         bool quiet = (cli->progress && strcmp(cli->progress, "quiet") == 0);
@@ -73,12 +64,13 @@ static int image_pull_cmd(struct cli *cli, const struct command *self, int argc,
         }
         if (optind + 1 != argc)
                 return cli_usage_error(self, "image pull needs exactly one image reference");
-        pp = pull_progress_new(stdout, progress_tty(cli), quiet);
-        po.progress = pull_progress_cb;
-        po.userdata = pp;
+        progress_init(&pr, cli, stdout);
+        if (quiet)
+                pr.mode = PROGRESS_QUIET;
+        po.progress = progress_pull;
+        po.userdata = &pr;
         r = image_pull(cli->root, argv[optind], &po, &id, &err);
-        pull_progress_finish(pp);
-        pull_progress_free(pp);
+        progress_done(&pr);
         if (r < 0)
                 return fail(err);
         if (!quiet)
