@@ -60,8 +60,8 @@ static void name_norm(const char *in, char *out, size_t len)
         out[n] = '\0';
 }
 
-size_t dns_match(const struct dns_record *recs, size_t n, const char *network, const char *qname,
-                 struct in_addr *out, size_t max)
+size_t dns_match(const struct dns_record *recs, size_t n, const char *network, struct in_addr asker,
+                 const char *qname, struct in_addr *out, size_t max)
 {
         char q[256];
         size_t k = 0;
@@ -71,6 +71,8 @@ size_t dns_match(const struct dns_record *recs, size_t n, const char *network, c
                 bool dup = false;
 
                 if (strcmp(recs[i].network, network) != 0 || strcasecmp(recs[i].name, q) != 0)
+                        continue;
+                if (recs[i].only_for.s_addr && recs[i].only_for.s_addr != asker.s_addr)
                         continue;
                 for (size_t j = 0; j < k && !dup; j++)
                         dup = out[j].s_addr == recs[i].addr.s_addr;
@@ -100,13 +102,40 @@ static void free_records(struct dns_server *srv)
 }
 
 static void add_record(struct dns_server *srv, size_t *cap, const char *name, const char *network,
-                       uint32_t addr)
+                       uint32_t addr, uint32_t only_for)
 {
         srv->recs = xgrow(srv->recs, cap, srv->n_recs + 1, sizeof(*srv->recs));
         srv->recs[srv->n_recs].name = xstrdup(name);
         srv->recs[srv->n_recs].network = xstrdup(network);
         srv->recs[srv->n_recs].addr.s_addr = htonl(addr);
+        srv->recs[srv->n_recs].only_for.s_addr = htonl(only_for);
         srv->n_recs++;
+}
+
+static bool lease_has_name(const struct ipam_lease *l, const char *name)
+{
+        if (strcasecmp(l->container, name) == 0)
+                return true;
+        strv_foreach (nm, l->names)
+                if (strcasecmp(nm, name) == 0)
+                        return true;
+        return false;
+}
+
+/* compose links "alias=target": the alias names every container answering to target, for the
+ * linking container only */
+static void add_link_records(struct dns_server *srv, size_t *cap, const struct ipam_net *n,
+                             const struct ipam_lease *from)
+{
+        strv_foreach (lk, from->links) {
+                const char *eq = strchr(lk, '=');
+                cleanup_free char *alias = xstrndup(lk, (size_t)(eq - lk));
+
+                for (size_t k = 0; k < n->n_leases; k++)
+                        if (lease_has_name(&n->leases[k], eq + 1))
+                                add_record(srv, cap, alias, n->full_name, n->leases[k].addr,
+                                           from->addr);
+        }
 }
 
 static void request_cb(struct evdns_server_request *req, void *arg);
@@ -172,9 +201,10 @@ int dns_server_reload(struct dns_server *srv, struct berr **err)
                 for (size_t k = 0; k < n->n_leases; k++) {
                         const struct ipam_lease *l = &n->leases[k];
 
-                        add_record(srv, &cap, l->container, n->full_name, l->addr);
+                        add_record(srv, &cap, l->container, n->full_name, l->addr, 0);
                         strv_foreach (nm, l->names)
-                                add_record(srv, &cap, nm, n->full_name, l->addr);
+                                add_record(srv, &cap, nm, n->full_name, l->addr, 0);
+                        add_link_records(srv, &cap, n, l);
                 }
                 r = listen_on(srv, n->full_name, n->gateway, err);
                 if (r < 0)
@@ -241,7 +271,8 @@ static void request_cb(struct evdns_server_request *req, void *arg)
         struct dns_listener *l = arg;
         struct dns_server *srv = l->srv;
         struct evdns_server_question *q;
-        struct in_addr found[64];
+        struct in_addr found[64], asker = {0};
+        struct sockaddr_storage from = {0};
         size_t n;
 
         if (req->nquestions < 1) {
@@ -250,7 +281,11 @@ static void request_cb(struct evdns_server_request *req, void *arg)
         }
         maybe_reload(srv);
         q = req->questions[0];
-        n = dns_match(srv->recs, srv->n_recs, l->network, q->name, found, ARRAY_SIZE(found));
+        if (evdns_server_request_get_requesting_addr(req, (struct sockaddr *)&from, sizeof(from)) >=
+                    0 &&
+            from.ss_family == AF_INET)
+                asker = ((struct sockaddr_in *)&from)->sin_addr;
+        n = dns_match(srv->recs, srv->n_recs, l->network, asker, q->name, found, ARRAY_SIZE(found));
         if (n) {
                 for (size_t i = 0; q->type == EVDNS_TYPE_A && i < n; i++)
                         evdns_server_request_add_a_reply(req, q->name, 1, &found[i], DNS_TTL);

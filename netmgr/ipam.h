@@ -29,6 +29,9 @@ struct ipam_pool {
         "172.17.0.0/16:16,172.18.0.0/16:16,172.19.0.0/16:16,172.20.0.0/14:16,172.24.0.0/14:16," \
         "172.28.0.0/14:16,192.168.0.0/16:20"
 
+/* MTU of bridges and veths when the network sets none: loopback's. */
+#define NET_FABRIC_MTU 65535
+
 /* "a.b.c.d/n" -> prefix; host bits must be zero unless allow_host_bits (then they are cleared). */
 int ipam_parse_cidr(const char *s, bool allow_host_bits, struct ipam_prefix *ret,
                     struct berr **err);
@@ -53,6 +56,7 @@ struct ipam_lease {
         uint32_t addr;
         int ifindex;
         char **names; /* DNS names, strv */
+        char **links; /* "alias=target": names only this container resolves (compose links) */
 };
 
 struct ipam_net {
@@ -62,7 +66,8 @@ struct ipam_net {
         char *bridge;
         struct ipam_prefix subnet;
         uint32_t gateway;
-        int mtu;
+        int mtu;       /* of the bridge and veths */
+        int route_mtu; /* on the containers' default route; 0: none (the link MTU applies) */
         bool internal;
         char **users; /* projects using it as external */
         struct ipam_lease *leases;

@@ -71,6 +71,7 @@ static int parse_state(struct ipam_state *st, json_t *root, struct berr **err)
                         return berr_msg(err, EINVAL, "%s: network %s: bad subnet or gateway",
                                         st->path, n->full_name);
                 n->mtu = (int)json_integer_value(json_object_get(jn, "mtu"));
+                n->route_mtu = (int)json_integer_value(json_object_get(jn, "route_mtu"));
                 n->internal = json_is_true(json_object_get(jn, "internal"));
                 n->users = jstrv(json_object_get(jn, "users"));
                 json_array_foreach(json_object_get(jn, "leases"), k, jl)
@@ -82,6 +83,7 @@ static int parse_state(struct ipam_state *st, json_t *root, struct berr **err)
                                                 l->container);
                         l->ifindex = (int)json_integer_value(json_object_get(jl, "ifindex"));
                         l->names = jstrv(json_object_get(jl, "names"));
+                        l->links = jstrv(json_object_get(jl, "links"));
                 }
         }
         json_array_foreach(ports, i, jp)
@@ -181,6 +183,8 @@ int ipam_state_save(struct ipam_state *st, struct berr **err)
                 ipam_format_addr(n->gateway, b, sizeof(b));
                 json_object_set_new(jn, "gateway", json_string(b));
                 json_object_set_new(jn, "mtu", json_integer(n->mtu));
+                if (n->route_mtu)
+                        json_object_set_new(jn, "route_mtu", json_integer(n->route_mtu));
                 json_object_set_new(jn, "internal", json_boolean(n->internal));
                 json_object_set_new(jn, "users", strv_json(n->users));
                 for (size_t k = 0; k < n->n_leases; k++) {
@@ -191,6 +195,8 @@ int ipam_state_save(struct ipam_state *st, struct berr **err)
                         json_object_set_new(jl, "address", json_string(b));
                         json_object_set_new(jl, "ifindex", json_integer(n->leases[k].ifindex));
                         json_object_set_new(jl, "names", strv_json(n->leases[k].names));
+                        if (n->leases[k].links && n->leases[k].links[0])
+                                json_object_set_new(jl, "links", strv_json(n->leases[k].links));
                         json_array_append_new(leases, jl);
                 }
                 json_object_set_new(jn, "leases", leases);
@@ -217,6 +223,7 @@ static void lease_done(struct ipam_lease *l)
 {
         free(l->container);
         strv_free(l->names);
+        strv_free(l->links);
 }
 
 static void net_done(struct ipam_net *n)

@@ -230,7 +230,13 @@ static int plan_network(struct ipam_state *st, const char *project,
         n->bridge = c->bridge_name ? xstrdup(c->bridge_name) : xasprintf("br-%s", id);
         n->subnet = want;
         n->gateway = gw;
-        n->mtu = c->mtu ? c->mtu : default_mtu;
+        /* An explicit MTU is the link's, as docker sets it. Otherwise the bridge and veths get
+         * loopback's 64 KiB (host <-> container and container <-> container traffic never leaves
+         * the machine: 1500-byte segments halve TCP throughput through a published port), and
+         * the containers' default route carries the MTU of the host's default-route interface,
+         * so what leaves the host is sized for its uplink (docs/design.md "MTU"). */
+        n->mtu = c->mtu ? c->mtu : NET_FABRIC_MTU;
+        n->route_mtu = c->mtu ? 0 : default_mtu;
         n->internal = c->internal;
         out->net = n;
         out->created = true; /* now in st->nets: later networks of this run must not overlap */
@@ -502,6 +508,11 @@ int net_attach(const struct net_attach_config *cfg, struct net_attach_info *ret,
         for (const char *const *nm = cfg->names; nm && *nm; nm++)
                 if (!strv_contains(l->names, *nm))
                         l->names = strv_push(l->names, *nm);
+        strv_free(l->links);
+        l->links = NULL;
+        for (const char *const *lk = cfg->links; lk && *lk; lk++)
+                if (strchr(*lk, '=') && !strv_contains(l->links, *lk))
+                        l->links = strv_push(l->links, *lk);
 
         /* The pid makes the name differ between runs of one container: the previous run's veth
          * goes away with its netns, asynchronously, and may still hold the old name. */
@@ -515,6 +526,7 @@ int net_attach(const struct net_attach_config *cfg, struct net_attach_info *ret,
         vc.project = cfg->project;
         vc.netns_fd = nsfd;
         vc.mtu = n->mtu;
+        vc.route_mtu = n->route_mtu;
         vc.addr = l->addr;
         vc.prefix = n->subnet.len;
         vc.gateway = (cfg->ifindex == 0 && !n->internal) ? n->gateway : 0;

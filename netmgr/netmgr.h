@@ -70,7 +70,9 @@ struct net_attach_config {
         const char *ipv4_address; /* NULL: next free (or the one recorded for this container) */
         const char *mac_address;  /* NULL: 02:42:<ip bytes> */
         const char *const *names; /* DNS names: service, <project>-<service>-<n>, container_name,
-                                     hostname, aliases, link aliases; NULL-terminated or NULL */
+                                     hostname, aliases; NULL-terminated or NULL */
+        const char *const *links; /* compose links as "alias=target" (target: a name of another
+                                     container): alias resolves for this container only */
 };
 
 struct net_attach_info {

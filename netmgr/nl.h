@@ -61,6 +61,7 @@ struct veth_config {
         const char *project;
         int netns_fd;
         int mtu;
+        int route_mtu; /* >0: MTU metric on the default route */
         uint8_t mac[6];
         uint32_t addr; /* host byte order */
         int prefix;

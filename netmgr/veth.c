@@ -88,6 +88,8 @@ static int configure_inside(const struct veth_config *cfg, struct berr **err)
                 rtnl_route_set_dst(rt, dst);
                 rtnl_route_set_table(rt, RT_TABLE_MAIN);
                 rtnl_route_set_protocol(rt, RTPROT_BOOT);
+                if (cfg->route_mtu > 0 && cfg->route_mtu < cfg->mtu)
+                        rtnl_route_set_metric(rt, RTAX_MTU, (uint32_t)cfg->route_mtu);
                 rtnl_route_set_scope(rt, RT_SCOPE_UNIVERSE);
                 rtnl_route_nh_set_gateway(nh, gw);
                 rtnl_route_nh_set_ifindex(nh, ifindex);

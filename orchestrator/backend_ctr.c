@@ -118,6 +118,24 @@ static char **dns_names(const struct plan_service *s, const struct plan_attach *
         return v;
 }
 
+/* compose `links: [SERVICE:ALIAS]` -> "ALIAS=SERVICE" for net_attach (ALIAS alone: the service's
+ * own name, nothing to add) */
+static char **link_aliases(const struct plan_service *s)
+{
+        char **v = NULL;
+
+        strv_foreach (l, s->links) {
+                const char *colon = strchr(l, ':');
+
+                if (!colon || !colon[1] ||
+                    (strlen(colon + 1) == (size_t)(colon - l) &&
+                     strncmp(l, colon + 1, (size_t)(colon - l)) == 0))
+                        continue;
+                v = strv_push_take(v, xasprintf("%s=%.*s", colon + 1, (int)(colon - l), l));
+        }
+        return v;
+}
+
 /* Runs in the parent at the runtime's barrier: the child's netns exists, its rootfs is not
  * mounted yet, so the files written here are what it binds. */
 static int prestart(pid_t pid, void *ud, struct berr **err)
@@ -147,6 +165,7 @@ static int prestart(pid_t pid, void *ud, struct berr **err)
         for (size_t i = 0; i < s->n_attach; i++) {
                 const struct plan_attach *a = &s->attach[i];
                 cleanup_strv char **names = dns_names(s, a, ps->name);
+                cleanup_strv char **links = link_aliases(s);
                 struct net_attach_config ac = {
                         .project = s->project,
                         .root = s->root,
@@ -158,6 +177,7 @@ static int prestart(pid_t pid, void *ud, struct berr **err)
                         .ipv4_address = a->ipv4_address,
                         .mac_address = a->mac_address,
                         .names = (const char *const *)names,
+                        .links = (const char *const *)links,
                 };
                 struct net_attach_info info;
 

@@ -515,6 +515,8 @@ static void plan_hash(struct plan_service *s)
                               s->attach[i].mac_address ? s->attach[i].mac_address : "");
                 hash_strv(&b, "aliases", s->attach[i].aliases);
         }
+        if (s->links && s->links[0])
+                hash_strv(&b, "links", s->links);
         for (size_t i = 0; i < s->n_ports; i++)
                 strbuf_printf(&b, "port=%s:%u-%u:%u-%u/%d\n", s->ports[i].host_ip,
                               s->ports[i].host_port, s->ports[i].host_port_end,

@@ -72,6 +72,16 @@ teardown() { net_teardown; }
   bn up --project "$PROJECT" --network default --network other,bridge=bnt${NT}x,mtu=1400
   ctr_new a
   net_attach a default
+  # no MTU given: the link gets loopback's 64 KiB, the way out the host's default-route MTU
+  local up_mtu=1500 dev
+  dev=$(hx ip -o route show default | sed -n 's/.* dev \([^ ]*\).*/\1/p' | head -1)
+  [ -n "$dev" ] && up_mtu=$(hx cat "/sys/class/net/$dev/mtu")
+  run cx a ip -o link show eth0
+  assert_output --partial "mtu 65535"
+  run cx a ip route show default
+  assert_output --partial "mtu $up_mtu"
+  run cx a ip route get 10.202.0.1
+  refute_output --partial "mtu"
   # driver_opts: bridge name and MTU; attach by pid; a given MAC address
   ctr_new o
   ip netns exec "$(ctr_ns o)" sleep 60 3>&- &
@@ -89,6 +99,8 @@ teardown() { net_teardown; }
   assert_output --partial "link/ether 02:aa:bb:cc:dd:ee"
   run hx ip -o link show "bnt${NT}x"
   assert_output --partial "mtu 1400"
+  run cx o ip route show
+  refute_output --partial "mtu"
   bn publish --project "$PROJECT" --container a -p 18084:80
   run hx ip -o link show
   assert_output --partial "alias berth:$PROJECT"

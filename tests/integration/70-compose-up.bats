@@ -275,3 +275,32 @@ EOF2
   assert_line "$PROJECT-w-1"
   [ "$(ctr_pid "$PROJECT-w-1")" = "$first" ]
 }
+
+@test "links: SERVICE:ALIAS resolves for the linking service only" {
+  compose_file <<EOF2
+name: $PROJECT
+services:
+  db:
+    image: $BUSYBOX
+    command: ["sh", "-c", "trap 'exit 0' TERM; sleep 1000 & wait"]
+  web:
+    image: $BUSYBOX
+    links: ["db:database", "db"]
+    command: ["sh", "-c", "trap 'exit 0' TERM; sleep 1000 & wait"]
+  other:
+    image: $BUSYBOX
+    command: ["sh", "-c", "trap 'exit 0' TERM; sleep 1000 & wait"]
+EOF2
+  run b up -d
+  assert_success
+  db_ip=$(b exec db hostname -i | tr -d '\r\n ')
+  run b exec web nslookup database
+  assert_success
+  assert_output --partial "Address: $db_ip"
+  run b exec web nslookup db
+  assert_output --partial "Address: $db_ip"
+  run b exec other nslookup database
+  assert_failure
+  run b exec other nslookup db
+  assert_output --partial "Address: $db_ip"
+}

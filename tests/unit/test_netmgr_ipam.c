@@ -159,6 +159,7 @@ static void test_state_persistence(void **state)
         n->subnet = P("10.201.5.0/24");
         n->gateway = 0x0ac90501;
         n->mtu = 1450;
+        n->route_mtu = 1400;
         n->internal = true;
         l = ipam_net_add_lease(n, "p-web-1");
         l->addr = 0x0ac90502;
@@ -185,6 +186,7 @@ static void test_state_persistence(void **state)
         assert_string_equal(n->bridge, "br-0123456789ab");
         assert_int_equal(n->subnet.addr, 0x0ac90500);
         assert_int_equal(n->mtu, 1450);
+        assert_int_equal(n->route_mtu, 1400);
         assert_true(n->internal);
         l = ipam_net_find_lease(n, "p-web-1");
         assert_non_null(l);
