@@ -229,6 +229,7 @@ static void up_opts_done(struct up_opts *o)
         strv_free(o->services);
         strv_free(o->scale);
         strv_free(o->rec.targets);
+        strv_free(o->rec.restart_after);
 }
 
 /* --scale SERVICE=NUM overrides deploy.replicas (the config hash does not cover the count, so
@@ -342,6 +343,28 @@ static int stop_all(struct stack *st, struct ctl_conn *conn, const struct up_opt
                 fprintf(stderr, " Container %s  Stopped\n", resp.ctrs[i].name);
         proto_response_done(&resp);
         return 0;
+}
+
+/* depends_on `restart: true`: the dependants of a recreated service restart once it runs. */
+static int restart_dependants(struct ctl_conn *conn, struct up_opts *o, struct progress *pr,
+                              struct berr **err)
+{
+        struct proto_request req = {.op = PROTO_OP_RESTART,
+                                    .timeout_ms = o->rec.timeout_ms,
+                                    .services = o->rec.restart_after};
+        struct proto_response resp = {0};
+        double t0 = progress_now();
+        int r;
+
+        if (!o->rec.restart_after || !o->rec.restart_after[0])
+                return 0;
+        r = ctl_call(conn, &req, &resp, -1, err);
+        for (size_t i = 0; r >= 0 && i < resp.n_ctrs; i++)
+                progress_event(pr, "Container", resp.ctrs[i].name, "Restarted", progress_now() - t0,
+                               false);
+        req.services = NULL;
+        proto_response_done(&resp);
+        return r;
 }
 
 /* Whether every attached container has exited for good (none running or about to restart). */
@@ -476,8 +499,9 @@ int cmd_up(struct cli *cli, int argc, char **argv)
                 r = 1;
                 goto fail;
         }
-        if (!o.no_start && (startup_run(&st, conn, o.rec.targets, &pr, -1, &err) < 0 ||
-                            stack_ports_apply(&st, &err) < 0)) {
+        if (!o.no_start &&
+            (startup_run(&st, conn, o.rec.targets, &pr, -1, &err) < 0 ||
+             stack_ports_apply(&st, &err) < 0 || restart_dependants(conn, &o, &pr, &err) < 0)) {
                 r = 1;
                 goto fail;
         }

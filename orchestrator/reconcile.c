@@ -162,6 +162,33 @@ static bool all_removed(const struct state_project *sp, const char *service, cha
         return true;
 }
 
+/* Services not recreated themselves that depend with `restart: true` on a recreated one. */
+static char **restart_dependants(const struct stack *st, const struct state_project *sp,
+                                 const struct reconcile_opts *o, char *const *recreate)
+{
+        cleanup_strv char **changed = NULL;
+        char **v = NULL;
+
+        strv_foreach (n, recreate) {
+                const struct state_container *c = state_find((struct state_project *)sp, n);
+
+                if (c && !strv_contains(changed, c->service))
+                        changed = strv_push(changed, c->service);
+        }
+        for (size_t i = 0; changed && i < st->p->nservices; i++) {
+                const struct spec_service *s = &st->p->services[i];
+
+                if (strv_contains(changed, s->name) || !strv_contains(o->targets, s->name))
+                        continue;
+                for (size_t k = 0; k < s->ndepends_on; k++)
+                        if (s->depends_on[k].restart &&
+                            strv_contains(changed, s->depends_on[k].service) &&
+                            !strv_contains(v, s->name))
+                                v = strv_push(v, s->name);
+        }
+        return v;
+}
+
 static void warn_orphans(char *const *orphans)
 {
         cleanup_free char *list = strv_join(orphans, ", ");
@@ -171,8 +198,7 @@ static void warn_orphans(char *const *orphans)
                 list);
 }
 
-int reconcile(struct stack *st, const struct reconcile_opts *o, struct progress *pr,
-              struct berr **err)
+int reconcile(struct stack *st, struct reconcile_opts *o, struct progress *pr, struct berr **err)
 {
         struct state_project *sp = stack_state(st);
         cleanup_strv char **remove = NULL, **orphans = NULL, **recreate = NULL;
@@ -184,6 +210,8 @@ int reconcile(struct stack *st, const struct reconcile_opts *o, struct progress 
         if (!sp)
                 return 0;
         classify(st, sp, o, &remove, &orphans, &recreate);
+        strv_free(o->restart_after);
+        o->restart_after = restart_dependants(st, sp, o, recreate);
         if (orphans && !o->remove_orphans)
                 warn_orphans(orphans);
         running = ctl_connect(st->cli->run, st->name, &conn, &e) == 0;

@@ -22,10 +22,12 @@ struct reconcile_opts {
         bool remove_orphans;
         int64_t timeout_ms; /* stop grace override; -1 = each service's */
         char **targets;     /* services to act on */
+        /* out: services left running whose depends_on has `restart: true` on a service that is
+         * recreated now; `up` restarts them once their dependencies run again */
+        char **restart_after;
 };
 
-int reconcile(struct stack *st, const struct reconcile_opts *o, struct progress *pr,
-              struct berr **err);
+int reconcile(struct stack *st, struct reconcile_opts *o, struct progress *pr, struct berr **err);
 
 /* Stop (through the supervisor when one runs, else by signal) and remove one recorded
  * container: its processes, cgroup, directories, address and state entry. */
