@@ -448,11 +448,13 @@ char **backend_ctr_list(const char *root, const char *project)
         return v;
 }
 
-int backend_ctr_remove(const char *root, const char *project, const char *name, struct berr **err)
+int backend_ctr_remove(const char *root, const char *project, const char *name, bool anon_volumes,
+                       struct berr **err)
 {
         cleanup_free char *cg = read_cgroup(root, name);
         cleanup_free char *dir = plan_container_dir(root, name);
-        char *dirs[] = {dir, NULL};
+        cleanup_free char *anon = anon_volumes ? plan_anon_volumes_dir(root, project, name) : NULL;
+        char *dirs[] = {dir, anon, NULL};
         int r;
 
         r = rt_destroy(cg, dirs, err);

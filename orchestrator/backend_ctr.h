@@ -34,6 +34,8 @@ void backend_ctr_rt_config(const struct plan_service *s, const char *name, struc
  * says: a `down` killed half-way leaves some without one). Caller frees. */
 char **backend_ctr_list(const char *root, const char *project);
 
-/* Remove what a container leaves between runs: its cgroup, directories and IPAM address.
- * Idempotent; for `rm` and `down`. */
-int backend_ctr_remove(const char *root, const char *project, const char *name, struct berr **err);
+/* Remove what a container leaves between runs: its cgroup, directories and IPAM address, and
+ * with anon_volumes its anonymous volumes (kept for the container that replaces it otherwise).
+ * Idempotent; for `rm`, `down` and recreation. */
+int backend_ctr_remove(const char *root, const char *project, const char *name, bool anon_volumes,
+                       struct berr **err);

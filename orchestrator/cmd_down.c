@@ -2,12 +2,14 @@
 /* `berth down`: stop and remove the project's containers, networks (and with -v its named
  * volumes, never external ones; with --rmi its images), as `docker compose down`. Works whether
  * or not a supervisor runs, and after a crash at any step of `up`: everything is found by name. */
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sys/stat.h>
 
@@ -147,6 +149,27 @@ static int remove_volumes(struct stack *st, struct progress *pr, struct berr **e
         return 0;
 }
 
+/* -v: the anonymous volumes left by containers removed earlier (a `down` without -v, `rm`),
+ * except those of containers that still exist (orphans kept without --remove-orphans) */
+static int remove_anon_volumes(struct stack *st, struct berr **err)
+{
+        cleanup_free char *top = plan_anon_volumes_dir(st->cli->root, st->name, NULL);
+        cleanup_strv char **live = backend_ctr_list(st->cli->root, st->name);
+        cleanup_closedir DIR *d = opendir(top);
+        struct dirent *de;
+
+        while (d && (de = readdir(d))) {
+                cleanup_free char *path = NULL;
+
+                if (de->d_name[0] == '.' || strv_contains(live, de->d_name))
+                        continue;
+                path = xasprintf("%s/%s", top, de->d_name);
+                if (remove_tree(path, err) < 0)
+                        return berr_wrap(err, "anonymous volumes of %s", de->d_name);
+        }
+        return 0;
+}
+
 static void remove_images(struct stack *st, const char *rmi, struct progress *pr)
 {
         for (size_t i = 0; i < st->p->nservices; i++) {
@@ -190,7 +213,7 @@ int cmd_down(struct cli *cli, int argc, char **argv)
 
                 if (!spec_project_service(st.p, c->service) && !o.remove_orphans)
                         continue;
-                r = reconcile_remove_container(&st, c->name, &err);
+                r = reconcile_remove_container(&st, c->name, o.volumes, &err);
                 if (r == 0)
                         progress_event(&pr, "Container", c->name, "Removed", -1, false);
         }
@@ -201,7 +224,7 @@ int cmd_down(struct cli *cli, int argc, char **argv)
                 strv_foreach (n, left) {
                         if (sp && state_find(sp, n))
                                 continue;
-                        r = reconcile_remove_container(&st, n, &err);
+                        r = reconcile_remove_container(&st, n, o.volumes, &err);
                         if (r < 0)
                                 break;
                         progress_event(&pr, "Container", n, "Removed", -1, false);
@@ -216,6 +239,13 @@ int cmd_down(struct cli *cli, int argc, char **argv)
         }
         if (r == 0 && o.volumes)
                 r = remove_volumes(&st, &pr, &err);
+        if (r == 0 && o.volumes)
+                r = remove_anon_volumes(&st, &err);
+        if (r == 0) { /* the project's anonymous volume directory, once empty */
+                cleanup_free char *anon = plan_anon_volumes_dir(cli->root, st.name, NULL);
+
+                (void)rmdir(anon);
+        }
         if (r == 0 && o.rmi)
                 remove_images(&st, o.rmi, &pr);
         if (r == 0) {

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* `berth rm [-f] [-s] [-v] [SERVICE...]`: remove stopped service containers, as `docker compose
- * rm`: their cgroups, directories (writable layer and anonymous volumes, which live there),
- * addresses and state entries. -s stops them first; without -f it asks. The supervisor is
+ * rm`: their cgroups, directories (writable layer), addresses and state entries, and with -v
+ * their anonymous volumes. -s stops them first; without -f it asks. The supervisor is
  * replaced afterwards (the path a crash takes, so running containers are re-adopted) so it does
  * not keep containers that no longer exist. */
 #include <getopt.h>
@@ -78,7 +78,7 @@ int cmd_rm(struct cli *cli, int argc, char **argv)
         cleanup_strv char **names = NULL, **gone = NULL, **keep = NULL;
         cleanup_berr struct berr *err = NULL;
         struct proto_container *v = NULL;
-        bool force = false, stop = false, live = false;
+        bool force = false, stop = false, live = false, volumes = false;
         struct progress pr;
         struct stack st;
         size_t n = 0;
@@ -93,7 +93,8 @@ int cmd_rm(struct cli *cli, int argc, char **argv)
                         stop = true;
                         break;
                 case 'v':
-                        break; /* anonymous volumes live in the container's directory */
+                        volumes = true;
+                        break;
                 default:
                         return cli_usage_error(self, "unknown flag: %s", argv[optind - 1]);
                 }
@@ -142,7 +143,7 @@ int cmd_rm(struct cli *cli, int argc, char **argv)
                 goto out;
         }
         strv_foreach (name, gone) {
-                if (reconcile_remove_container(&st, name, &err) < 0) {
+                if (reconcile_remove_container(&st, name, volumes, &err) < 0) {
                         berr_print(err, stderr);
                         berr_freep(&err);
                         r = 1;

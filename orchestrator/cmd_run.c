@@ -418,7 +418,7 @@ static void cleanup_ctr(struct stack *st, const struct plan_service *s, const ch
                 berr_print(e, stderr);
                 berr_freep(&e);
         }
-        if (backend_ctr_remove(st->cli->root, st->name, name, &e) < 0) {
+        if (backend_ctr_remove(st->cli->root, st->name, name, true, &e) < 0) {
                 berr_print(e, stderr);
                 berr_freep(&e);
         }

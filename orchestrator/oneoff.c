@@ -91,7 +91,7 @@ int oneoff_remove_all(const char *root, const char *project, struct berr **err)
                         continue;
                 path = xasprintf("%s/%s", dir, de->d_name);
                 stop_waiter(path);
-                if (backend_ctr_remove(root, project, de->d_name, err) < 0)
+                if (backend_ctr_remove(root, project, de->d_name, true, err) < 0)
                         return -(*err)->code;
                 (void)unlink(path);
                 n++;

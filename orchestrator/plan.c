@@ -30,6 +30,24 @@ char *plan_volume_dir(const char *root, const char *project, const char *name)
         return xasprintf("%s/volumes/%s", root, name);
 }
 
+char *plan_anon_volumes_dir(const char *root, const char *project, const char *name)
+{
+        if (name)
+                return xasprintf("%s/volumes/_anon/%s/%s", root, project, name);
+        return xasprintf("%s/volumes/_anon/%s", root, project);
+}
+
+char *plan_anon_volume_dir(const char *root, const char *project, const char *name,
+                           const char *target)
+{
+        uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a of the target path */
+
+        for (const char *c = target; *c; c++)
+                h = (h ^ (unsigned char)*c) * 0x100000001b3ull;
+        return xasprintf("%s/volumes/_anon/%s/%s/%016llx", root, project, name,
+                         (unsigned long long)h);
+}
+
 char *plan_container_name(const struct plan_service *s, unsigned n)
 {
         if (s->container_name && s->replicas <= 1)
@@ -137,6 +155,26 @@ static void add_mount(struct plan_service *s, const struct rt_mount *m)
 {
         s->mounts = xrealloc(s->mounts, (s->n_mounts + 1) * sizeof(*s->mounts));
         s->mounts[s->n_mounts++] = *m;
+}
+
+/* An image VOLUME that the service mounts nothing on becomes an anonymous volume, filled from
+ * the image the first time, as docker does. */
+static void plan_image_volumes(struct plan_service *s, const struct plan_image *img)
+{
+        strv_foreach (v, img->volumes) {
+                bool covered = false;
+
+                if (v[0] != '/')
+                        continue;
+                for (size_t i = 0; i < s->n_mounts && !covered; i++)
+                        covered = strcmp(s->mounts[i].target, v) == 0;
+                if (!covered)
+                        add_mount(s, &(struct rt_mount){
+                                             .type = RT_MOUNT_VOLUME,
+                                             .target = xstrdup(v),
+                                             .copy_up = true,
+                                     });
+        }
 }
 
 static const struct spec_volume *find_volume(const struct spec_project *p, const char *key)
@@ -579,10 +617,11 @@ int plan_service_build(const struct spec_project *p, const struct spec_service *
         }
         plan_resources(s, svc);
         if ((r = parse_security_opts(s, svc->security_opt, err)) < 0 ||
-            (r = plan_mounts(s, p, svc, err)) < 0 || (r = plan_ulimits(s, svc, err)) < 0 ||
-            (r = plan_network_mode(s, svc, err)) < 0 || (r = plan_ports(s, svc, err)) < 0 ||
-            (r = plan_restart(s, svc, err)) < 0 || (r = plan_health(s, svc, img, err)) < 0 ||
-            (r = plan_stop(s, svc, img, err)) < 0 || (r = plan_logging(s, svc, err)) < 0)
+            (r = plan_mounts(s, p, svc, err)) < 0 || (plan_image_volumes(s, img), 0) ||
+            (r = plan_ulimits(s, svc, err)) < 0 || (r = plan_network_mode(s, svc, err)) < 0 ||
+            (r = plan_ports(s, svc, err)) < 0 || (r = plan_restart(s, svc, err)) < 0 ||
+            (r = plan_health(s, svc, img, err)) < 0 || (r = plan_stop(s, svc, img, err)) < 0 ||
+            (r = plan_logging(s, svc, err)) < 0)
                 goto fail;
         plan_hash(s);
         *ret = s;
@@ -782,7 +821,8 @@ void plan_rt_config(const struct plan_service *s, const char *name, struct rt_co
                 cfg->mounts[i] = s->mounts[i];
                 cfg->mounts[i].source = s->mounts[i].source ? xstrdup(s->mounts[i].source) : NULL;
                 if (s->mounts[i].type == RT_MOUNT_VOLUME && !s->mounts[i].source)
-                        cfg->mounts[i].source = xasprintf("%s/anon/%zu", dir, i);
+                        cfg->mounts[i].source = plan_anon_volume_dir(s->root, s->project, name,
+                                                                     s->mounts[i].target);
         }
         cfg->n_mounts = s->n_mounts;
         cfg->shm_size = s->shm_size;

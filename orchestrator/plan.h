@@ -33,6 +33,7 @@ struct plan_image {
         const char *workdir;
         const char *stop_signal;
         char *const *lowerdirs;        /* top layer first */
+        char *const *volumes;          /* image VOLUME paths: anonymous volumes unless mounted */
         char *const *healthcheck_test; /* image HEALTHCHECK test, may be NULL */
         int64_t hc_interval_ns, hc_timeout_ns, hc_start_period_ns, hc_start_interval_ns;
         int hc_retries;
@@ -136,6 +137,13 @@ char *plan_container_dir(const char *root, const char *name);
 /* The host directory of named volume `key` of project p: <root>/volumes/<project>_<key> or, for
  * an external volume, <root>/volumes/<name>. Caller frees. */
 char *plan_volume_dir(const char *root, const char *project, const char *name);
+/* Anonymous volumes (a compose `volumes: [/path]` entry, an image VOLUME) of container `name`:
+ * <root>/volumes/_anon/<project>/<name>/, one directory per target. They outlive the container
+ * when it is recreated (as compose hands them to the new one) and go with `rm -v`, `down -v`,
+ * `run --rm`. Caller frees. */
+char *plan_anon_volumes_dir(const char *root, const char *project, const char *name);
+char *plan_anon_volume_dir(const char *root, const char *project, const char *name,
+                           const char *target);
 
 /* docker's merge of image and service: entrypoint/command. Returns a new NULL-terminated argv. */
 char **plan_merge_argv(char *const *img_entrypoint, char *const *img_cmd,

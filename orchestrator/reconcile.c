@@ -70,7 +70,8 @@ static void stop_and_wait(const struct state_container *c, int sig, uint64_t gra
 
 static const struct plan_service *planned(const struct stack *st, const char *service);
 
-int reconcile_remove_container(struct stack *st, const char *name, struct berr **err)
+int reconcile_remove_container(struct stack *st, const char *name, bool anon_volumes,
+                               struct berr **err)
 {
         struct state_project *sp = stack_state(st);
         struct state_container *c = sp ? state_find(sp, name) : NULL;
@@ -81,7 +82,7 @@ int reconcile_remove_container(struct stack *st, const char *name, struct berr *
 
                 stop_and_wait(c, ps ? ps->stop_signal : SIGTERM, ps ? ps->stop_grace_ms : 10000);
         }
-        r = backend_ctr_remove(st->cli->root, st->name, name, err);
+        r = backend_ctr_remove(st->cli->root, st->name, name, anon_volumes, err);
         if (r == 0 && c) {
                 state_remove(sp, name);
                 r = state_save(st->cli->root, sp, err);
@@ -250,7 +251,9 @@ int reconcile(struct stack *st, struct reconcile_opts *o, struct progress *pr, s
         strv_foreach (n, remove) {
                 double t0 = progress_now();
 
-                r = reconcile_remove_container(st, n, err);
+                /* a recreated container's anonymous volumes go to its successor; a scaled-down
+                 * one's go with it */
+                r = reconcile_remove_container(st, n, !strv_contains(recreate, n), err);
                 if (r < 0)
                         return r;
                 progress_event(pr, "Container", n,

@@ -30,8 +30,10 @@ struct reconcile_opts {
 int reconcile(struct stack *st, struct reconcile_opts *o, struct progress *pr, struct berr **err);
 
 /* Stop (through the supervisor when one runs, else by signal) and remove one recorded
- * container: its processes, cgroup, directories, address and state entry. */
-int reconcile_remove_container(struct stack *st, const char *name, struct berr **err);
+ * container: its processes, cgroup, directories, address and state entry, and with anon_volumes
+ * its anonymous volumes. */
+int reconcile_remove_container(struct stack *st, const char *name, bool anon_volumes,
+                               struct berr **err);
 
 /* SIGKILL the project's supervisor and wait for its lock to be released. */
 int reconcile_kill_supervisor(const char *run, const char *project, struct berr **err);

@@ -65,6 +65,7 @@ static void image_to_plan(const struct image *img, const char *ref, struct plan_
         pi->workdir = c->working_dir;
         pi->stop_signal = c->stop_signal;
         pi->lowerdirs = img->layer_dirs;
+        pi->volumes = c->volumes;
         if (c->healthcheck) {
                 pi->healthcheck_test = c->healthcheck->test;
                 pi->hc_interval_ns = c->healthcheck->interval_ns;

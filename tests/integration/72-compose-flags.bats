@@ -185,3 +185,47 @@ EOF2
   assert_success
   assert_output --partial "Pulled"
 }
+
+@test "anonymous volumes and image VOLUMEs outlive a recreation; rm -v and down -v remove them" {
+  # an image declaring VOLUME /vol (as postgres declares its data directory), loaded offline
+  local lay=$BATS_TEST_TMPDIR/lay
+  skopeo copy -q --src-tls-verify=false "docker://$BUSYBOX" "oci:$lay:latest"
+  umoci config --image "$lay:latest" --config.volume=/vol
+  skopeo copy -q "oci:$lay:latest" "oci-archive:$BATS_TEST_TMPDIR/v.tar:localhost/$PROJECT/vol:1"
+  b load -i "$BATS_TEST_TMPDIR/v.tar"
+  compose_file <<EOF2
+name: $PROJECT
+services:
+  a:
+    image: localhost/$PROJECT/vol:1
+    volumes: ["/anon"]
+    command: ["sh", "-c", "trap 'exit 0' TERM; echo v1; sleep 1000 & wait"]
+EOF2
+  b up -d
+  b exec a sh -c 'echo kept-anon > /anon/f; echo kept-image > /vol/f; echo lost > /layer-f'
+  pid=$(ctr_pid "$PROJECT-a-1")
+  sed -i 's/echo v1/echo v2/' "$WORK/compose.yaml"
+  run b up -d
+  assert_output --partial Recreate
+  [ "$(ctr_pid "$PROJECT-a-1")" != "$pid" ]
+  run b exec a cat /anon/f /vol/f
+  assert_output "kept-anon
+kept-image"
+  run b exec a cat /layer-f
+  assert_failure
+  # rm without -v keeps them for the next container of that name; with -v they go
+  b rm -sf a
+  b up -d
+  run b exec a cat /anon/f
+  assert_output "kept-anon"
+  b rm -sfv a
+  [ ! -e "$BERTH_ROOT/volumes/_anon/$PROJECT/$PROJECT-a-1" ]
+  b up -d
+  run b exec a cat /anon/f
+  assert_failure
+  b exec a sh -c 'echo again > /anon/f'
+  b down -t 1
+  [ -d "$BERTH_ROOT/volumes/_anon/$PROJECT/$PROJECT-a-1" ]
+  b down -v -t 1
+  [ ! -e "$BERTH_ROOT/volumes/_anon/$PROJECT" ]
+}
