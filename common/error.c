@@ -60,6 +60,13 @@ int berr_wrap(struct berr **err, const char *fmt, ...)
         va_start(ap, fmt);
         prefix = xvasprintf(fmt, ap);
         va_end(ap);
+        /* the same context added by two layers ("container x: container x: ...") says nothing
+         * more the second time */
+        if (strncmp((*err)->msg, prefix, strlen(prefix)) == 0 &&
+            strncmp((*err)->msg + strlen(prefix), ": ", 2) == 0) {
+                free(prefix);
+                return -(*err)->code;
+        }
         msg = xasprintf("%s: %s", prefix, (*err)->msg);
         free(prefix);
         free((*err)->msg);

@@ -19,7 +19,8 @@ int berr_set(struct berr **err, int code, const char *fmt, ...)
 /* A semantic failure (bad input, unsupported): printed as is. Returns -code. */
 int berr_msg(struct berr **err, int code, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));
-/* Prefix context to an error already set. Returns -(*err)->code (or -EIO if none was set). */
+/* Prefix context to an error already set (not when it already starts with that context). Returns
+ * -(*err)->code (or -EIO if none was set). */
 int berr_wrap(struct berr **err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Full text of the error: msg plus ": strerror" unless synthetic. Caller frees. */
 char *berr_text(const struct berr *e);

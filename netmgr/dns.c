@@ -46,6 +46,7 @@ struct dns_server {
         struct dns_listener **ls; /* each on the heap: evdns keeps its address */
         size_t n_ls;
         struct event *tick; /* picks up networks and containers that appeared */
+        unsigned rotate;    /* round robin over the replicas when not all fit */
 };
 
 static void name_norm(const char *in, char *out, size_t len)
@@ -80,6 +81,15 @@ size_t dns_match(const struct dns_record *recs, size_t n, const char *network, s
                         out[k++] = recs[i].addr;
         }
         return k;
+}
+
+size_t dns_max_answers(const char *qname)
+{
+        /* 512-byte UDP answer: header, the question (name + type + class), then A records
+         * counted without name compression (name, type, class, TTL, length, address) */
+        size_t name = strlen(qname) + 2, room = 512 - 12 - (name + 4);
+
+        return name + 14 > room ? 0 : room / (name + 14);
 }
 
 bool dns_name_is_local(const char *qname)
@@ -287,8 +297,11 @@ static void request_cb(struct evdns_server_request *req, void *arg)
                 asker = ((struct sockaddr_in *)&from)->sin_addr;
         n = dns_match(srv->recs, srv->n_recs, l->network, asker, q->name, found, ARRAY_SIZE(found));
         if (n) {
-                for (size_t i = 0; q->type == EVDNS_TYPE_A && i < n; i++)
-                        evdns_server_request_add_a_reply(req, q->name, 1, &found[i], DNS_TTL);
+                size_t fit = dns_max_answers(q->name), first = n > fit ? srv->rotate++ % n : 0;
+
+                for (size_t i = 0; q->type == EVDNS_TYPE_A && i < n && i < fit; i++)
+                        evdns_server_request_add_a_reply(req, q->name, 1, &found[(first + i) % n],
+                                                         DNS_TTL);
                 evdns_server_request_respond(req, DNS_ERR_NONE); /* AAAA etc.: no data */
                 return;
         }

@@ -44,6 +44,9 @@ struct dns_record {
  * trailing dot is ignored. Fills up to max addresses, returns how many. */
 size_t dns_match(const struct dns_record *recs, size_t n, const char *network, struct in_addr asker,
                  const char *qname, struct in_addr *out, size_t max);
+/* How many A records answering qname fit a 512-byte UDP reply (berth has no DNS over TCP, so
+ * a scaled service's replicas are answered in turns rather than truncated). */
+size_t dns_max_answers(const char *qname);
 /* Whether an unmatched name belongs to the project (single label: answer NXDOMAIN, do not
  * forward). */
 bool dns_name_is_local(const char *qname);

@@ -229,3 +229,27 @@ kept-image"
   b down -v -t 1
   [ ! -e "$BERTH_ROOT/volumes/_anon/$PROJECT" ]
 }
+
+@test "a service scaled past what one DNS answer holds still resolves, in turns" {
+  export BERTH_SUBNET_POOL="${BERTH_SUBNET_POOL%:*}:25" # room for 36 addresses
+  compose_file <<EOF2
+name: $PROJECT
+services:
+  w:
+    image: $BUSYBOX
+    command: $SLEEPER
+    deploy: {replicas: 35}
+  probe:
+    image: $BUSYBOX
+    command: $SLEEPER
+EOF2
+  run b up -d
+  assert_success
+  run b exec probe nslookup w
+  assert_success
+  n=$(grep -c '^Address: 10\.' <<< "$output")
+  [ "$n" -ge 20 ] && [ "$n" -lt 35 ]
+  first=$(grep -m1 '^Address: 10\.' <<< "$output")
+  run b exec probe nslookup w
+  [ "$(grep -m1 '^Address: 10\.' <<< "$output")" != "$first" ]
+}

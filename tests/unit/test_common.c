@@ -29,6 +29,12 @@ static void test_berr_wrap_chain(void **state)
         t = berr_text(err);
         assert_string_equal(t, "load `compose.yaml`: open `x`: No such file or directory");
         free(t);
+        /* the same context twice in a row is kept once; a mere prefix of a word is not it */
+        assert_int_equal(berr_wrap(&err, "load `%s`", "compose.yaml"), -ENOENT);
+        assert_int_equal(berr_wrap(&err, "load"), -ENOENT);
+        t = berr_text(err);
+        assert_string_equal(t, "load: load `compose.yaml`: open `x`: No such file or directory");
+        free(t);
         berr_free(err);
 }
 

@@ -74,6 +74,15 @@ static void test_link_alias(void **state)
         assert_int_equal(dns_match(recs, 2, "p_default", A("10.201.0.8"), "db", out, 4), 1);
 }
 
+static void test_max_answers(void **state)
+{
+        (void)state;
+        /* "w": 512 - 12 - 7 = 493 bytes for 17-byte records */
+        assert_int_equal(dns_max_answers("w"), 29);
+        assert_int_equal(dns_max_answers("proj-service-12."), 14);
+        assert_int_equal(dns_max_answers("a-very-long-name-that-still-fits-in-a-label"), 7);
+}
+
 static void test_local(void **state)
 {
         (void)state;
@@ -89,6 +98,7 @@ int main(void)
                 cmocka_unit_test(test_match),
                 cmocka_unit_test(test_local),
                 cmocka_unit_test(test_link_alias),
+                cmocka_unit_test(test_max_answers),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
