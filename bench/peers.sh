@@ -68,6 +68,7 @@ if [ "${1:-}" != --inner ]; then
   ip netns add "$NS"
   cleanup() {
     set +e
+    trap '' PIPE   # a reader of our output that went away must not cut the clean-up short
     # the inner side stops its daemons; anything still listed (it died early) is stopped here
     for f in "$W"/pids/*; do
       [ -f "$f" ] || continue
