@@ -289,6 +289,7 @@ finish() {
   rm -rf "$BERTH_ROOT" "$BERTH_RUN"
 }
 trap finish EXIT
+trap '' PIPE   # output cut off (| head): writes fail, set -e ends the run, finish cleans up
 trap 'log "bench/peers.sh: failed at line $LINENO"' ERR
 
 log "peers: $PEERS; reps $REPS; idle $IDLE_N; throughput R=$R DUR=${DUR}s"
