@@ -3,16 +3,21 @@
  * volumes, never external ones; with --rmi its images), as `docker compose down`. Works whether
  * or not a supervisor runs, and after a crash at any step of `up`: everything is found by name. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include "common/cleanup.h"
 #include "common/error.h"
+#include "common/faultpoint.h"
+#include "common/fdutil.h"
 #include "common/strv.h"
 #include "common/xalloc.h"
 #include "netmgr/netmgr.h"
@@ -122,6 +127,39 @@ static int supervisor_down(struct stack *st, const struct down_opts *o, struct p
         return reconcile_kill_supervisor(st->cli->run, st->name, err);
 }
 
+/* One `down` of a project at a time: a second one waits for the first to finish, then finds
+ * little or nothing left to do (as `docker compose down` run twice). The lock is an flock on the
+ * project's run directory, which the first `down` removes: after waiting, the directory must
+ * still be the one locked, else lock the new one. The kernel drops it if the CLI is killed. */
+static int down_lock(const char *run_dir, struct berr **err)
+{
+        for (;;) {
+                struct stat a, b;
+                int fd, r;
+
+                r = mkdir_p(run_dir, 0700, err);
+                if (r < 0)
+                        return r;
+                fd = open(run_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                if (fd < 0) {
+                        if (errno == ENOENT)
+                                continue;
+                        return berr_set(err, errno, "open `%s`", run_dir);
+                }
+                while ((r = flock(fd, LOCK_EX)) < 0 && errno == EINTR)
+                        ;
+                if (r < 0) {
+                        r = berr_set(err, errno, "lock `%s`", run_dir);
+                        close(fd);
+                        return r;
+                }
+                if (fstat(fd, &a) == 0 && stat(run_dir, &b) == 0 && a.st_ino == b.st_ino &&
+                    a.st_dev == b.st_dev)
+                        return fd;
+                close(fd);
+        }
+}
+
 static int remove_tree(const char *path, struct berr **err)
 {
         char *dirs[] = {(char *)path, NULL};
@@ -171,6 +209,7 @@ int cmd_down(struct cli *cli, int argc, char **argv)
         struct state_project *sp = NULL;
         cleanup_berr struct berr *err = NULL;
         cleanup_free char *state_dir = NULL, *run_dir = NULL;
+        cleanup_close int lock_fd = -1;
         int r;
 
         if ((r = parse(self, argc, argv, &o)) != 0)
@@ -178,6 +217,15 @@ int cmd_down(struct cli *cli, int argc, char **argv)
         if ((r = stack_load(cli, &st)) != 0)
                 return r;
         progress_init(&pr, cli, stderr);
+        run_dir = lock_run_dir(cli->run, st.name);
+        lock_fd = down_lock(run_dir, &err);
+        if (lock_fd < 0) {
+                berr_print(err, stderr);
+                progress_done(&pr);
+                stack_done(&st);
+                return 1;
+        }
+        fault_point("down.load");
         sp = stack_state(&st);
         /* frozen containers (`berth pause`) could not die */
         (void)paused_thaw_all(cli->root, sp);
@@ -185,6 +233,7 @@ int cmd_down(struct cli *cli, int argc, char **argv)
         r = oneoff_remove_all(cli->root, st.name, &err) < 0 ? -1 : 0;
         if (r == 0)
                 r = supervisor_down(&st, &o, &pr, &err);
+        fault_point("down.stop");
         for (size_t i = 0; r == 0 && sp && i < sp->n_ctrs; i++) {
                 const struct state_container *c = &sp->ctrs[i];
 
@@ -193,6 +242,7 @@ int cmd_down(struct cli *cli, int argc, char **argv)
                 r = reconcile_remove_container(&st, c->name, &err);
                 if (r == 0)
                         progress_event(&pr, "Container", c->name, "Removed", -1, false);
+                fault_point("down.rm");
         }
         /* containers a killed `down` left without state: found by their directories */
         if (r == 0) {
@@ -205,6 +255,7 @@ int cmd_down(struct cli *cli, int argc, char **argv)
                         if (r < 0)
                                 break;
                         progress_event(&pr, "Container", n, "Removed", -1, false);
+                        fault_point("down.rm");
                 }
         }
         if (r == 0 && plan_project_build(st.p, cli->root, &st.pp, &err) == 0) {
@@ -214,13 +265,14 @@ int cmd_down(struct cli *cli, int argc, char **argv)
                                 progress_event(&pr, "Network", st.pp->networks[i].full_name,
                                                "Removed", -1, false);
         }
+        fault_point("down.net");
         if (r == 0 && o.volumes)
                 r = remove_volumes(&st, &pr, &err);
         if (r == 0 && o.rmi)
                 remove_images(&st, o.rmi, &pr);
+        fault_point("down.state");
         if (r == 0) {
                 state_dir = state_project_dir(cli->root, st.name);
-                run_dir = lock_run_dir(cli->run, st.name);
                 r = remove_tree(state_dir, &err);
                 if (r == 0)
                         r = remove_tree(run_dir, &err);

@@ -16,6 +16,7 @@
 
 #include "common/cleanup.h"
 #include "common/error.h"
+#include "common/faultpoint.h"
 #include "common/log.h"
 #include "common/xalloc.h"
 #include "orchestrator/supervisor_internal.h"
@@ -225,9 +226,11 @@ int sup_ctr_start(struct sup_ctr *c, struct berr **err)
                 sup_save_state(s);
                 return berr_wrap(err, "container %s", c->name);
         }
+        fault_point("super.ctr.create");
         arm_exit(c);
         mark_running(c, false);
         sup_save_state(s);
+        fault_point("super.ctr.start");
         sup_emit(s, "start", c, -1, NULL);
         return 0;
 }
@@ -328,6 +331,8 @@ static void handle_exit(struct sup_ctr *c, int code)
         st->finished_ns = timefmt_now_ns();
         c->stopping = false;
         sup_emit(s, "die", c, code, NULL);
+        if (s->down)
+                fault_point("super.ctr.stopped");
         if (c->start_on_exit) {
                 cleanup_berr struct berr *err = NULL;
 
