@@ -4,6 +4,7 @@
 #define LOG_MODULE_NAME "supervisor"
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,10 +127,18 @@ static void drain_log(struct sup_ctr *c, enum log_stream st, size_t budget)
                         close_reader(c, st);
                         return;
                 }
+                /* one warning when writes start failing (a full disk), one when they work again */
                 if (log_writer_write(c->log, st, buf, (size_t)n, timefmt_now_ns(), &err) < 0) {
                         cleanup_free char *t = berr_text(err);
 
-                        log_warn("%s: %s, dropping output", c->name, t);
+                        if (c->log_dropped == 0)
+                                log_warn("%s: %s, dropping output until writes work again", c->name,
+                                         t);
+                        c->log_dropped += (uint64_t)n;
+                } else if (c->log_dropped) {
+                        log_warn("%s: log writes work again, %" PRIu64 " bytes were dropped",
+                                 c->name, c->log_dropped);
+                        c->log_dropped = 0;
                 }
                 done += (size_t)n;
         }

@@ -23,7 +23,8 @@ fault_teardown() {
   stack_teardown
 }
 
-# web: httpd on a published port, writes 64 KiB of random bytes to the volume once.
+# web: httpd on a published port, writes 64 KiB of random bytes to the volume once. db sleeps
+# (or runs DB_CMD).
 fault_project() {
   compose_file <<EOF2
 name: $PROJECT
@@ -36,7 +37,7 @@ services:
     depends_on: [db]
   db:
     image: $BUSYBOX
-    command: ["sh", "-c", "trap 'exit 0' TERM; sleep 1000 & wait"]
+    command: ["sh", "-c", "trap 'exit 0' TERM; ${DB_CMD:-sleep 1000 & wait}"]
 volumes:
   data: {}
 EOF2
