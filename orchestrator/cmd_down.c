@@ -260,6 +260,8 @@ int cmd_down(struct cli *cli, int argc, char **argv)
         }
         if (r == 0 && plan_project_build(st.p, cli->root, &st.pp, &err) == 0) {
                 r = net_project_down(st.name, cli->root, &err);
+                if (r < 0)
+                        berr_wrap(&err, "project %s: networks", st.name);
                 for (size_t i = 0; r == 0 && i < st.pp->n_networks; i++)
                         if (!st.pp->networks[i].external)
                                 progress_event(&pr, "Network", st.pp->networks[i].full_name,
