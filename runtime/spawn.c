@@ -19,6 +19,7 @@
 
 #include "common/cleanup.h"
 #include "common/error.h"
+#include "common/faultpoint.h"
 #include "common/fdutil.h"
 #include "common/strbuf.h"
 #include "common/strv.h"
@@ -243,12 +244,16 @@ static int run_child(const struct rt_config *cfg, uint64_t caps, const struct rt
                 child_main(cfg, fds[1], caps, bpf);
         }
         close(fds[1]);
+        /* test hook (common/faultpoint.h): the supervisor dies with a child between clone and exec
+         */
+        fault_point("super.rt.cloned");
         if (sync_wait(fds[0], SYNC_CHILD_READY, err) < 0)
                 goto child_failed;
         if (write_maps(cfg, pid, fds[0], err) < 0 || parent_configure(cfg, pid, locator, err) < 0) {
                 (void)sys_pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
                 goto child_failed;
         }
+        fault_point("super.rt.configured");
         /* A child that failed meanwhile has its error queued: the wait below reads it. */
         (void)sync_send(fds[0], SYNC_PARENT_DONE);
         if (sync_wait(fds[0], SYNC_EXEC, err) < 0)

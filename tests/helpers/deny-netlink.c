@@ -11,8 +11,9 @@
 #include <unistd.h>
 
 #include <linux/netlink.h>
-#include <seccomp.h>
 #include <sys/socket.h>
+
+#include <seccomp.h>
 
 int main(int argc, char **argv)
 {

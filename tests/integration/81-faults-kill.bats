@@ -43,3 +43,10 @@ teardown() { fault_teardown; }
 @test "down: supervisor killed before removing the state" { fault_down_case super.state; }
 @test "down: containers killed, then CLI killed after the supervisor stop" { fault_down_case down.stop kill; }
 @test "down: containers killed, then supervisor killed on receiving down" { fault_down_case super.down kill; }
+@test "up: supervisor killed between clone and exec of the 1st container" { fault_up_case super.rt.cloned; }
+@test "up: supervisor killed with the 1st container configured, before its exec" { fault_up_case super.rt.configured; }
+@test "up: supervisor killed between clone and exec of the 2nd container" { fault_up_case super.rt.cloned:2; }
+@test "up: CLI killed before --wait, containers killed too" { fault_up_case up.wait kill; }
+@test "up: supervisor killed after starting the 2nd container, containers killed too" { fault_up_case super.ctr.start:2 kill; }
+@test "down: containers killed, then CLI killed after load" { fault_down_case down.load kill; }
+@test "down: containers killed, then CLI killed after removing the 1st container" { fault_down_case down.rm kill; }

@@ -66,3 +66,18 @@ EOF2
   for i in 1 2 3; do ! grep -q '^berth: ' "$BATS_TEST_TMPDIR/d$i.out"; done
   assert_no_residue "$PROJECT"
 }
+
+@test "a container SIGKILLed while down waits out its stop grace: down finishes, nothing left" {
+  slow_project
+  b up -d
+  pid=$(ctr_pid "$PROJECT-web-1")
+  (cd "$WORK" && exec "$BERTH" down -t 20) > "$BATS_TEST_TMPDIR/down.out" 2>&1 &
+  down=$!
+  sleep 0.8
+  SECONDS=0
+  kill -9 "$pid"
+  wait "$down"
+  [ "$SECONDS" -lt 10 ]
+  ! grep -q '^berth: ' "$BATS_TEST_TMPDIR/down.out"
+  assert_no_residue "$PROJECT"
+}
