@@ -319,11 +319,12 @@ int rt_spawn(const struct rt_config *cfg, struct rt_process *ret, struct berr **
                 r = cgroup_detect()->create(&env, cfg->project, cfg->id, &cfg->resources, &locator,
                                             err);
         cgroup_env_done(&env);
-        if (r >= 0) {
+        if (r >= 0 && cfg->cgroup_file)
+                r = atomic_write_file(cfg->cgroup_file, locator, strlen(locator), 0600, err);
+        if (r >= 0)
                 r = run_child(cfg, caps, bpf, locator, ret, err);
-                if (r < 0)
-                        (void)cgroup_ops_for(locator)->destroy(locator, NULL);
-        }
+        if (r < 0 && locator)
+                (void)cgroup_ops_for(locator)->destroy(locator, NULL);
         rt_seccomp_bpf_free(own_bpf);
         if (r < 0) {
                 free(locator);

@@ -50,3 +50,9 @@ teardown() { fault_teardown; }
 @test "up: supervisor killed after starting the 2nd container, containers killed too" { fault_up_case super.ctr.start:2 kill; }
 @test "down: containers killed, then CLI killed after load" { fault_down_case down.load kill; }
 @test "down: containers killed, then CLI killed after removing the 1st container" { fault_down_case down.rm kill; }
+@test "up killed, then down at once: CLI after the network" { fault_up_down_case up.net; }
+@test "up killed, then down at once: CLI after the supervisor spawn" { fault_up_down_case up.super; }
+@test "up killed, then down at once: CLI after start" { fault_up_down_case up.start; }
+@test "up killed, then down at once: supervisor between clone and exec" { fault_up_down_case super.rt.cloned; }
+@test "up killed, then down at once: supervisor with the container configured" { fault_up_down_case super.rt.configured; }
+@test "up killed, then down at once: supervisor after the 2nd create" { fault_up_down_case super.ctr.create:2; }

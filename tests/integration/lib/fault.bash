@@ -154,3 +154,18 @@ fault_down_case() {
   assert_converged
   assert_volume_intact
 }
+
+# An `up -d` killed at POINT, then straight to `down`: nothing left, not even the cgroup of a
+# container whose start was never recorded.
+fault_up_down_case() {
+  local p=$1
+  fault_first_up
+  run b down
+  assert_success
+  run_killed_at "$p" up -d
+  assert_killed_or_one_error "$p"
+  run b down
+  assert_success
+  assert_no_residue "$PROJECT"
+  assert_volume_intact
+}
