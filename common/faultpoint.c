@@ -39,7 +39,9 @@ void fault_point(const char *name)
 {
         if (__builtin_expect(!fp.armed, 1))
                 return;
-        if (strcmp(name, fp.name) != 0 || ++fp.hits != fp.at)
+        /* layers unpack in threads: count atomically */
+        if (strcmp(name, fp.name) != 0 ||
+            __atomic_add_fetch(&fp.hits, 1, __ATOMIC_RELAXED) != fp.at)
                 return;
         (void)kill(getpid(), SIGKILL);
         for (;;)

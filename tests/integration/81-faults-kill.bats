@@ -56,3 +56,6 @@ teardown() { fault_teardown; }
 @test "up killed, then down at once: supervisor between clone and exec" { fault_up_down_case super.rt.cloned; }
 @test "up killed, then down at once: supervisor with the container configured" { fault_up_down_case super.rt.configured; }
 @test "up killed, then down at once: supervisor after the 2nd create" { fault_up_down_case super.ctr.create:2; }
+@test "up: CLI killed in the middle of a blob download" { fault_pull_case pull.blob.write:3; }
+@test "up: CLI killed after a blob is stored" { fault_pull_case pull.blob; }
+@test "up: CLI killed with a layer unpacked, not committed" { fault_pull_case pull.unpack; }

@@ -169,3 +169,32 @@ fault_up_down_case() {
   assert_no_residue "$PROJECT"
   assert_volume_intact
 }
+
+# An `up -d` that pulls (the image was removed with `down --rmi all`), killed at POINT in the
+# pull; the next `up -d` converges and the store holds nothing partial.
+fault_pull_case() {
+  local p=$1
+  fault_first_up
+  run b down --rmi all
+  assert_success
+  [ -z "$(ls "$BERTH_ROOT/images/layers" 2>/dev/null)" ] || { echo "layers kept by --rmi all"; return 1; }
+  run_killed_at "$p" up -d
+  assert_killed_or_one_error "$p"
+  case $p in # the kill left a partial layer in images/tmp (a partial blob is an O_TMPFILE: gone)
+    pull.unpack)
+      [ "$(find "$BERTH_ROOT/images/tmp" -mindepth 1 | wc -l)" -gt 0 ] || { echo "no partial left"; return 1; } ;;
+  esac
+  run b up -d
+  assert_success
+  assert_converged
+  assert_volume_intact
+  [ "$(find "$BERTH_ROOT/images/tmp" -mindepth 1 2>/dev/null | wc -l)" -eq 0 ] ||
+    { find "$BERTH_ROOT/images/tmp"; return 1; }
+  local f
+  for f in "$BERTH_ROOT"/images/blobs/sha256/*; do
+    [ "$(sha256sum "$f" | cut -d' ' -f1)" = "${f##*/}" ] || { echo "corrupt blob $f"; return 1; }
+  done
+  run b down
+  assert_success
+  assert_no_residue "$PROJECT"
+}
