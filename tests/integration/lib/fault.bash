@@ -103,13 +103,6 @@ kill_ctrs() {
   for p in $(ctr_pids); do kill -9 "$p" 2>/dev/null || true; done
 }
 
-# The supervisor of the project, if one runs (pid from the lock holder).
-kill_supervisor() {
-  local pid
-  pid=$(jq -r '.supervisor_pid // 0' "$BERTH_ROOT/projects/$PROJECT/state.json" 2>/dev/null || echo 0)
-  [ "${pid:-0}" -gt 0 ] && kill -9 "$pid" 2>/dev/null || true
-}
-
 # An `up -d` killed at POINT (after a first up and a down that kept the volume), optionally with
 # the containers SIGKILLed right after; then `up -d` converges and `down` leaves nothing.
 fault_up_case() {
