@@ -173,3 +173,9 @@ SOAK_CYCLES ?= 100
 SOAK_RESTARTS ?= 1000
 soak: all
 	bench/soak.sh $(SOAK_CYCLES) $(SOAK_RESTARTS)
+
+# ---- fault injection (issue 6 section 2) ----------------------------------------------------------
+# deny-netlink links libseccomp (it runs on the host, never inside a container).
+$(BUILD)/tests/helpers/deny-netlink: tests/helpers/deny-netlink.c
+	@mkdir -p $(@D)
+	$(CC) -std=gnu17 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -o $@ $< -lseccomp

@@ -153,10 +153,15 @@ static int replace_file(const char *path, const char *text, struct berr **err)
         if (fd < 0)
                 return berr_set(err, errno, "open %s", tmp);
         r = write_all(fd, text, strlen(text));
-        if (r < 0)
+        if (r < 0) {
+                (void)unlink(tmp); /* a full disk leaves no partial temp file behind */
                 return berr_set(err, -r, "write %s", tmp);
-        if (rename(tmp, path) < 0)
-                return berr_set(err, errno, "rename %s", path);
+        }
+        if (rename(tmp, path) < 0) {
+                r = errno;
+                (void)unlink(tmp);
+                return berr_set(err, r, "rename %s", path);
+        }
         return 0;
 }
 

@@ -6,6 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <linux/netlink.h>
+#include <sys/socket.h>
 
 #include <nftables/libnftables.h>
 
@@ -116,11 +120,27 @@ static void nft_ctx_freep(struct nft_ctx **c)
                 nft_ctx_free(*c);
 }
 
+/* libnftables exit()s the whole process when it cannot open its netlink socket (its mnl.c,
+ * netlink_init_error()): try one first, so that is an error like any other. */
+static int nft_socket_check(struct berr **err)
+{
+        int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER);
+
+        if (fd < 0)
+                return berr_set(err, errno, "nftables: open a netfilter netlink socket");
+        close(fd);
+        return 0;
+}
+
 static int run_nft(const char *script, char **out, struct berr **err)
 {
-        CLEANUP(nft_ctx_freep) struct nft_ctx *ctx = nft_ctx_new(NFT_CTX_DEFAULT);
+        CLEANUP(nft_ctx_freep) struct nft_ctx *ctx = NULL;
         int r;
 
+        r = nft_socket_check(err);
+        if (r < 0)
+                return r;
+        ctx = nft_ctx_new(NFT_CTX_DEFAULT);
         if (!ctx)
                 return berr_msg(err, ENOMEM, "nftables: cannot create a context");
         nft_ctx_buffer_output(ctx);

@@ -14,6 +14,7 @@
 
 #include "common/cleanup.h"
 #include "common/error.h"
+#include "common/faultpoint.h"
 #include "common/strv.h"
 #include "common/xalloc.h"
 #include "netmgr/ipam.h"
@@ -369,12 +370,14 @@ int net_project_down(const char *project, const char *root, struct berr **err)
         r = nat_delete(project, err);
         if (r < 0)
                 return r;
+        fault_point("down.nft");
         r = nl_open(&sk, err);
         if (r < 0)
                 return r;
         r = links_delete_project(sk, project, err);
         if (r < 0)
                 return r;
+        fault_point("down.bridge");
         for (size_t i = 0; i < st->n_nets;) {
                 struct ipam_net *n = &st->nets[i];
 

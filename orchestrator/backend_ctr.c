@@ -288,6 +288,10 @@ int backend_ctr_start_io(struct backend *b, const struct plan_service *s, const 
                 r = -(*err)->code;
                 goto out;
         }
+        /* the runtime records the cgroup before the clone: a supervisor killed in between leaves
+         * one that `down` still finds */
+        cgf = cgroup_file(s->root, name);
+        cfg.cgroup_file = cgf;
         cfg.seccomp_bpf = seccomp_for(bc, s, &cfg, err);
         if (!cfg.seccomp_bpf && *err) {
                 r = -(*err)->code;
@@ -302,13 +306,6 @@ int backend_ctr_start_io(struct backend *b, const struct plan_service *s, const 
         r = rt_spawn(&cfg, &p, err);
         if (r < 0)
                 goto out;
-        cgf = cgroup_file(s->root, name);
-        if (p.cgroup && atomic_write_file(cgf, p.cgroup, strlen(p.cgroup), 0600, err) < 0) {
-                (void)rt_kill(p.cgroup, p.pid, SIGKILL, true, NULL);
-                rt_process_done(&p);
-                r = -(*err)->code;
-                goto out;
-        }
         ret->pid = p.pid;
         ret->pidfd = TAKE_FD(p.pidfd);
         ret->child = true;

@@ -4,6 +4,7 @@
  * or not a supervisor runs, and after a crash at any step of `up`: everything is found by name. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -11,10 +12,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include "common/cleanup.h"
 #include "common/error.h"
+#include "common/faultpoint.h"
+#include "common/fdutil.h"
 #include "common/strv.h"
 #include "common/xalloc.h"
 #include "netmgr/netmgr.h"
@@ -124,6 +128,39 @@ static int supervisor_down(struct stack *st, const struct down_opts *o, struct p
         return reconcile_kill_supervisor(st->cli->run, st->name, err);
 }
 
+/* One `down` of a project at a time: a second one waits for the first to finish, then finds
+ * little or nothing left to do (as `docker compose down` run twice). The lock is an flock on the
+ * project's run directory, which the first `down` removes: after waiting, the directory must
+ * still be the one locked, else lock the new one. The kernel drops it if the CLI is killed. */
+static int down_lock(const char *run_dir, struct berr **err)
+{
+        for (;;) {
+                struct stat a, b;
+                int fd, r;
+
+                r = mkdir_p(run_dir, 0700, err);
+                if (r < 0)
+                        return r;
+                fd = open(run_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                if (fd < 0) {
+                        if (errno == ENOENT)
+                                continue;
+                        return berr_set(err, errno, "open `%s`", run_dir);
+                }
+                while ((r = flock(fd, LOCK_EX)) < 0 && errno == EINTR)
+                        ;
+                if (r < 0) {
+                        r = berr_set(err, errno, "lock `%s`", run_dir);
+                        close(fd);
+                        return r;
+                }
+                if (fstat(fd, &a) == 0 && stat(run_dir, &b) == 0 && a.st_ino == b.st_ino &&
+                    a.st_dev == b.st_dev)
+                        return fd;
+                close(fd);
+        }
+}
+
 static int remove_tree(const char *path, struct berr **err)
 {
         char *dirs[] = {(char *)path, NULL};
@@ -194,6 +231,7 @@ int cmd_down(struct cli *cli, int argc, char **argv)
         struct state_project *sp = NULL;
         cleanup_berr struct berr *err = NULL;
         cleanup_free char *state_dir = NULL, *run_dir = NULL;
+        cleanup_close int lock_fd = -1;
         int r;
 
         if ((r = parse(self, argc, argv, &o)) != 0)
@@ -201,6 +239,15 @@ int cmd_down(struct cli *cli, int argc, char **argv)
         if ((r = stack_load(cli, &st)) != 0)
                 return r;
         progress_init(&pr, cli, stderr);
+        run_dir = lock_run_dir(cli->run, st.name);
+        lock_fd = down_lock(run_dir, &err);
+        if (lock_fd < 0) {
+                berr_print(err, stderr);
+                progress_done(&pr);
+                stack_done(&st);
+                return 1;
+        }
+        fault_point("down.load");
         sp = stack_state(&st);
         /* frozen containers (`berth pause`) could not die */
         (void)paused_thaw_all(cli->root, sp);
@@ -208,6 +255,7 @@ int cmd_down(struct cli *cli, int argc, char **argv)
         r = oneoff_remove_all(cli->root, st.name, &err) < 0 ? -1 : 0;
         if (r == 0)
                 r = supervisor_down(&st, &o, &pr, &err);
+        fault_point("down.stop");
         for (size_t i = 0; r == 0 && sp && i < sp->n_ctrs; i++) {
                 const struct state_container *c = &sp->ctrs[i];
 
@@ -216,6 +264,7 @@ int cmd_down(struct cli *cli, int argc, char **argv)
                 r = reconcile_remove_container(&st, c->name, o.volumes, &err);
                 if (r == 0)
                         progress_event(&pr, "Container", c->name, "Removed", -1, false);
+                fault_point("down.rm");
         }
         /* containers a killed `down` left without state: found by their directories */
         if (r == 0) {
@@ -228,15 +277,19 @@ int cmd_down(struct cli *cli, int argc, char **argv)
                         if (r < 0)
                                 break;
                         progress_event(&pr, "Container", n, "Removed", -1, false);
+                        fault_point("down.rm");
                 }
         }
         if (r == 0 && plan_project_build(st.p, cli->root, &st.pp, &err) == 0) {
                 r = net_project_down(st.name, cli->root, &err);
+                if (r < 0)
+                        berr_wrap(&err, "project %s: networks", st.name);
                 for (size_t i = 0; r == 0 && i < st.pp->n_networks; i++)
                         if (!st.pp->networks[i].external)
                                 progress_event(&pr, "Network", st.pp->networks[i].full_name,
                                                "Removed", -1, false);
         }
+        fault_point("down.net");
         if (r == 0 && o.volumes)
                 r = remove_volumes(&st, &pr, &err);
         if (r == 0 && o.volumes)
@@ -248,9 +301,9 @@ int cmd_down(struct cli *cli, int argc, char **argv)
         }
         if (r == 0 && o.rmi)
                 remove_images(&st, o.rmi, &pr);
+        fault_point("down.state");
         if (r == 0) {
                 state_dir = state_project_dir(cli->root, st.name);
-                run_dir = lock_run_dir(cli->run, st.name);
                 r = remove_tree(state_dir, &err);
                 if (r == 0)
                         r = remove_tree(run_dir, &err);

@@ -18,6 +18,7 @@
 
 #include "common/cleanup.h"
 #include "common/error.h"
+#include "common/faultpoint.h"
 #include "common/strv.h"
 #include "common/xalloc.h"
 #include "orchestrator/cli.h"
@@ -281,12 +282,14 @@ static int prepare(struct stack *st, struct up_opts *o, struct progress *pr, str
                 if (stack_plan(st, one, &e) < 0)
                         berr_free(e);
         }
+        fault_point("up.images");
         r = apply_scale(st, o->scale, err);
         if (r < 0)
                 return r;
         r = stack_net_up(st, err);
         if (r < 0)
                 return berr_wrap(err, "project %s: networks", st->name);
+        fault_point("up.net");
         return 0;
 }
 
@@ -494,14 +497,28 @@ int cmd_up(struct cli *cli, int argc, char **argv)
         r = project_check_names(st.p, o.services);
         if (r != 0)
                 goto out;
-        if (prepare(&st, &o, &pr, &err) < 0 || reconcile(&st, &o.rec, &pr, &err) < 0 ||
-            stack_supervisor(&st, &conn, &err) < 0) {
+        fault_point("up.load");
+        if (prepare(&st, &o, &pr, &err) < 0 || reconcile(&st, &o.rec, &pr, &err) < 0) {
                 r = 1;
                 goto fail;
         }
-        if (!o.no_start &&
-            (startup_run(&st, conn, o.rec.targets, &pr, -1, &err) < 0 ||
-             stack_ports_apply(&st, &err) < 0 || restart_dependants(conn, &o, &pr, &err) < 0)) {
+        fault_point("up.reconcile");
+        if (stack_supervisor(&st, &conn, &err) < 0) {
+                r = 1;
+                goto fail;
+        }
+        fault_point("up.super");
+        if (!o.no_start && startup_run(&st, conn, o.rec.targets, &pr, -1, &err) < 0) {
+                r = 1;
+                goto fail;
+        }
+        fault_point("up.start");
+        if (!o.no_start && stack_ports_apply(&st, &err) < 0) {
+                r = 1;
+                goto fail;
+        }
+        fault_point("up.ports");
+        if (!o.no_start && restart_dependants(conn, &o, &pr, &err) < 0) {
                 r = 1;
                 goto fail;
         }
@@ -509,6 +526,7 @@ int cmd_up(struct cli *cli, int argc, char **argv)
                 r = 0;
                 goto out;
         }
+        fault_point("up.wait");
         if (o.wait) {
                 r = startup_wait(&st, conn, o.rec.targets, o.wait_timeout_ms, &pr, &err) < 0 ? 1
                                                                                              : 0;

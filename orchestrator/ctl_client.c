@@ -58,6 +58,8 @@ int ctl_connect(const char *run, const char *project, struct ctl_conn **ret, str
         c = xcalloc(1, sizeof(*c));
         c->fd = TAKE_FD(fd);
         c->next_id = 1;
+        c->project = xstrdup(project);
+        c->log = xasprintf("%s/supervisor.log", dir);
         proto_reader_init(&c->rd, PROTO_LINE_MAX);
         *ret = c;
         return 0;
@@ -68,6 +70,8 @@ void ctl_close(struct ctl_conn *c)
         if (!c)
                 return;
         close(c->fd);
+        free(c->project);
+        free(c->log);
         proto_reader_done(&c->rd);
         free(c);
 }
@@ -127,7 +131,10 @@ int ctl_call(struct ctl_conn *c, struct proto_request *req, struct proto_respons
                 if (r < 0)
                         return r;
                 if (r == 0)
-                        return berr_msg(err, EPIPE, "the supervisor closed the connection");
+                        return berr_msg(err, EPIPE,
+                                        "the supervisor of project %s exited before it "
+                                        "answered (its log: %s)",
+                                        c->project, c->log);
                 if (is_event) {
                         proto_event_done(&ev);
                         continue;

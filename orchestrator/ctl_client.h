@@ -16,6 +16,7 @@ struct ctl_conn {
         int fd;
         struct proto_reader rd;
         uint64_t next_id;
+        char *project, *log; /* named when the supervisor dies mid-request */
 };
 
 /* Fill sa for path; a path too long for sun_path goes through /proc/self/fd/<dirfd>/<base>.

@@ -39,7 +39,7 @@ static int pull_one(const char *root, const char *svc, const char *ref, struct p
         progress_done(pr);
         if (r < 0) {
                 progress_event(pr, "Image", ref, "Error", progress_now() - t0, true);
-                return berr_wrap(err, "service `%s`: pull `%s`", svc, ref);
+                return berr_wrap(err, "service `%s`", svc); /* image_pull() names the image */
         }
         progress_event(pr, "Image", ref, "Pulled", progress_now() - t0, false);
         return 0;

@@ -21,6 +21,7 @@
 
 #include "common/cleanup.h"
 #include "common/error.h"
+#include "common/faultpoint.h"
 #include "common/fdutil.h"
 #include "common/log.h"
 #include "common/strbuf.h"
@@ -190,6 +191,7 @@ int supervisor_new(struct sup_config *cfg, struct supervisor **ret, struct berr 
         if (r < 0)
                 goto fail;
         s->lock_fd = r;
+        fault_point("super.lock");
         fifo_dir = xasprintf("%s/fifo", s->run_dir);
         r = mkdir_p(fifo_dir, 0700, err);
         if (r < 0)
@@ -222,6 +224,7 @@ int supervisor_new(struct sup_config *cfg, struct supervisor **ret, struct berr 
         r = sup_ctl_listen(s, err);
         if (r < 0)
                 goto fail;
+        fault_point("super.listen");
         *ret = s;
         return 0;
 fail:
@@ -341,6 +344,7 @@ void supervisor_free(struct supervisor *s)
                 s->cfg.loop_done(s->cfg.loop_ud);
         s->cfg.loop_done = NULL;
         if (remove) {
+                fault_point("super.state");
                 remove_tree(s->state_dir);
                 remove_tree(s->run_dir);
         } else if (s->state && s->lock_fd >= 0) {

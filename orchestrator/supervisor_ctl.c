@@ -21,6 +21,7 @@
 
 #include "common/cleanup.h"
 #include "common/error.h"
+#include "common/faultpoint.h"
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "common/strv.h"
@@ -330,8 +331,9 @@ static void handle_request(struct sup_client *cl, const struct proto_request *re
                 respond_error(cl, req->id, err->msg);
                 return;
         }
+        /* a second `down` (its first CLI was killed, or two ran at once) waits with the first */
         if (s->down && req->op != PROTO_OP_PS && req->op != PROTO_OP_EVENTS &&
-            req->op != PROTO_OP_WAIT && req->op != PROTO_OP_READY) {
+            req->op != PROTO_OP_WAIT && req->op != PROTO_OP_READY && req->op != PROTO_OP_DOWN) {
                 respond_error(cl, req->id, "the project is going down");
                 free(v);
                 return;
@@ -348,6 +350,7 @@ static void handle_request(struct sup_client *cl, const struct proto_request *re
                 if (req->op == PROTO_OP_DOWN) {
                         s->down = true;
                         s->remove_state = true;
+                        fault_point("super.down");
                 }
                 for (size_t i = 0; i < n; i++)
                         sup_ctr_stop(v[i], req->timeout_ms);

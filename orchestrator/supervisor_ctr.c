@@ -4,6 +4,7 @@
 #define LOG_MODULE_NAME "supervisor"
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 
 #include "common/cleanup.h"
 #include "common/error.h"
+#include "common/faultpoint.h"
 #include "common/log.h"
 #include "common/xalloc.h"
 #include "orchestrator/supervisor_internal.h"
@@ -125,10 +127,18 @@ static void drain_log(struct sup_ctr *c, enum log_stream st, size_t budget)
                         close_reader(c, st);
                         return;
                 }
+                /* one warning when writes start failing (a full disk), one when they work again */
                 if (log_writer_write(c->log, st, buf, (size_t)n, timefmt_now_ns(), &err) < 0) {
                         cleanup_free char *t = berr_text(err);
 
-                        log_warn("%s: %s, dropping output", c->name, t);
+                        if (c->log_dropped == 0)
+                                log_warn("%s: %s, dropping output until writes work again", c->name,
+                                         t);
+                        c->log_dropped += (uint64_t)n;
+                } else if (c->log_dropped) {
+                        log_warn("%s: log writes work again, %" PRIu64 " bytes were dropped",
+                                 c->name, c->log_dropped);
+                        c->log_dropped = 0;
                 }
                 done += (size_t)n;
         }
@@ -225,9 +235,11 @@ int sup_ctr_start(struct sup_ctr *c, struct berr **err)
                 sup_save_state(s);
                 return berr_wrap(err, "container %s", c->name);
         }
+        fault_point("super.ctr.create");
         arm_exit(c);
         mark_running(c, false);
         sup_save_state(s);
+        fault_point("super.ctr.start");
         sup_emit(s, "start", c, -1, NULL);
         return 0;
 }
@@ -328,6 +340,8 @@ static void handle_exit(struct sup_ctr *c, int code)
         st->finished_ns = timefmt_now_ns();
         c->stopping = false;
         sup_emit(s, "die", c, code, NULL);
+        if (s->down)
+                fault_point("super.ctr.stopped");
         if (c->start_on_exit) {
                 cleanup_berr struct berr *err = NULL;
 

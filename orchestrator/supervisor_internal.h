@@ -52,6 +52,7 @@ struct sup_ctr {
         char *fifo_path[LOG_STREAM__MAX];
         int fifo_rd[LOG_STREAM__MAX];
         struct event *ev_log[LOG_STREAM__MAX];
+        uint64_t log_dropped; /* bytes dropped since the last write that worked (disk full) */
 };
 
 struct sup_client {

@@ -13,6 +13,7 @@
 
 #include "common/cleanup.h"
 #include "common/error.h"
+#include "common/faultpoint.h"
 #include "common/fdutil.h"
 #include "common/xalloc.h"
 #include "runtime/image_internal.h"
@@ -47,6 +48,7 @@ static int unpack_into(struct store *s, const char *digest, const char *diff_id,
                 unpack_result_done(&res);
                 return r;
         }
+        fault_point("pull.unpack"); /* test hook: killed with an unpacked, uncommitted layer */
         size_path = xasprintf("%s/size", tmp);
         size = xasprintf("%" PRIu64 "\n", res.bytes);
         unpack_result_done(&res);

@@ -101,6 +101,10 @@ typedef int (*rt_pre_start_fn)(pid_t pid, void *ud, struct berr **err);
 struct rt_config {
         char *id;      /* container name (<project>-<service>-<n>); cgroup leaf */
         char *project; /* cgroup parent berth/<project> */
+        /* When set, the cgroup locator is written there (atomically) as soon as the cgroup exists,
+         * before the clone: a caller killed before rt_spawn() returns leaves a cgroup it can still
+         * find and rt_destroy(). Not owned. */
+        const char *cgroup_file;
 
         /* rootfs: either lowerdirs (top layer first) with upperdir + workdir (+ mountpoint, an
          * empty dir; defaults to "<dirname(upperdir)>/merged"; all three are created when

@@ -19,6 +19,7 @@
 
 #include "common/cleanup.h"
 #include "common/error.h"
+#include "common/faultpoint.h"
 #include "common/fdutil.h"
 #include "common/strbuf.h"
 #include "common/strv.h"
@@ -243,12 +244,16 @@ static int run_child(const struct rt_config *cfg, uint64_t caps, const struct rt
                 child_main(cfg, fds[1], caps, bpf);
         }
         close(fds[1]);
+        /* test hook (common/faultpoint.h): the supervisor dies with a child between clone and exec
+         */
+        fault_point("super.rt.cloned");
         if (sync_wait(fds[0], SYNC_CHILD_READY, err) < 0)
                 goto child_failed;
         if (write_maps(cfg, pid, fds[0], err) < 0 || parent_configure(cfg, pid, locator, err) < 0) {
                 (void)sys_pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
                 goto child_failed;
         }
+        fault_point("super.rt.configured");
         /* A child that failed meanwhile has its error queued: the wait below reads it. */
         (void)sync_send(fds[0], SYNC_PARENT_DONE);
         if (sync_wait(fds[0], SYNC_EXEC, err) < 0)
@@ -314,11 +319,12 @@ int rt_spawn(const struct rt_config *cfg, struct rt_process *ret, struct berr **
                 r = cgroup_detect()->create(&env, cfg->project, cfg->id, &cfg->resources, &locator,
                                             err);
         cgroup_env_done(&env);
-        if (r >= 0) {
+        if (r >= 0 && cfg->cgroup_file)
+                r = atomic_write_file(cfg->cgroup_file, locator, strlen(locator), 0600, err);
+        if (r >= 0)
                 r = run_child(cfg, caps, bpf, locator, ret, err);
-                if (r < 0)
-                        (void)cgroup_ops_for(locator)->destroy(locator, NULL);
-        }
+        if (r < 0 && locator)
+                (void)cgroup_ops_for(locator)->destroy(locator, NULL);
         rt_seccomp_bpf_free(own_bpf);
         if (r < 0) {
                 free(locator);

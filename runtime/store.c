@@ -18,6 +18,7 @@
 
 #include "common/cleanup.h"
 #include "common/error.h"
+#include "common/faultpoint.h"
 #include "common/fdutil.h"
 #include "common/xalloc.h"
 #include "runtime/digest.h"
@@ -302,6 +303,7 @@ int store_blob_write(struct store_writer *w, const void *buf, size_t len, struct
                 return berr_set(err, -r, "write blob `%s`", w->digest);
         digester_update(w->dg, buf, len);
         w->written += (int64_t)len;
+        fault_point("pull.blob.write"); /* test hook: killed with a partial temp blob */
         return 0;
 }
 
@@ -358,6 +360,8 @@ int store_blob_commit(struct store_writer *w, struct berr **err)
         else
                 r = publish(w, err);
         store_blob_abort(w);
+        if (r == 0)
+                fault_point("pull.blob");
         return r;
 }
 

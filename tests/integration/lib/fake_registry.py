@@ -7,13 +7,33 @@
 #       drop-blob  manifests and small blobs are proxied from UPSTREAM (host:port); a blob
 #                  larger than 64 KiB gets its headers and half its bytes, then the
 #                  connection is closed
+#       drop-blob:K  the same, for the first K such blob responses only (then whole ones);
+#                  the count of cuts so far is written to PORTFILE.cuts
 # Binds 127.0.0.1 on a free port and writes the port number to PORTFILE.
 import http.server
 import socket
 import sys
+import threading
 import urllib.request
 
 MODE, UPSTREAM, PORTFILE = sys.argv[1], sys.argv[2], sys.argv[3]
+CUT_LIMIT = None
+if MODE.startswith("drop-blob:"):
+    MODE, CUT_LIMIT = "drop-blob", int(MODE.split(":", 1)[1])
+cuts = 0
+cuts_lock = threading.Lock()
+
+
+def take_cut():
+    """Whether this blob response is to be cut (counts it)."""
+    global cuts
+    with cuts_lock:
+        if CUT_LIMIT is not None and cuts >= CUT_LIMIT:
+            return False
+        cuts += 1
+        with open(PORTFILE + ".cuts", "w") as f:
+            f.write(str(cuts))
+        return True
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -56,7 +76,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 self.send_header(h, headers[h])
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        if "/blobs/" in self.path and len(body) > 65536:
+        if "/blobs/" in self.path and len(body) > 65536 and (self.command != "GET" or take_cut()):
             self.wfile.write(body[: len(body) // 2])
             self.wfile.flush()
             self.drop()
