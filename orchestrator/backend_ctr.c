@@ -245,6 +245,14 @@ int backend_ctr_start_io(struct backend *b, const struct plan_service *s, const 
                          int in_fd, int out_fd, int err_fd, struct backend_proc *ret,
                          struct berr **err)
 {
+        struct backend_ctr_io io = {.stdio = {in_fd, out_fd, err_fd}, .tty_master = -1};
+
+        return backend_ctr_start_with(b, s, name, &io, ret, err);
+}
+
+int backend_ctr_start_with(struct backend *b, const struct plan_service *s, const char *name,
+                           struct backend_ctr_io *io, struct backend_proc *ret, struct berr **err)
+{
         struct backend_ctr *bc = (struct backend_ctr *)b;
         struct rt_config cfg;
         struct rt_process p = {0};
@@ -273,9 +281,12 @@ int backend_ctr_start_io(struct backend *b, const struct plan_service *s, const 
                 r = -(*err)->code;
                 goto out;
         }
-        cfg.stdio[0] = in_fd;
-        cfg.stdio[1] = out_fd;
-        cfg.stdio[2] = err_fd;
+        cfg.stdio[0] = io->stdio[0];
+        cfg.stdio[1] = io->stdio[1];
+        cfg.stdio[2] = io->stdio[2];
+        cfg.tty = io->tty;
+        cfg.tty_rows = io->tty_rows;
+        cfg.tty_cols = io->tty_cols;
         ps.cfg = &cfg;
         cfg.pre_start = prestart;
         cfg.pre_start_ud = &ps;
@@ -285,10 +296,13 @@ int backend_ctr_start_io(struct backend *b, const struct plan_service *s, const 
         cgf = cgroup_file(s->root, name);
         if (p.cgroup && atomic_write_file(cgf, p.cgroup, strlen(p.cgroup), 0600, err) < 0) {
                 (void)rt_kill(p.cgroup, p.pid, SIGKILL, true, NULL);
+                if (p.tty_master >= 0)
+                        close(p.tty_master);
                 rt_process_done(&p);
                 r = -(*err)->code;
                 goto out;
         }
+        io->tty_master = p.tty_master;
         ret->pid = p.pid;
         ret->pidfd = TAKE_FD(p.pidfd);
         ret->child = true;
