@@ -163,3 +163,52 @@ EOF2
   run ptyrun expect:ready send:'x\r' expect:'x\n' send:'\x04' -- run --rm --no-deps app sh -c 'echo ready; cat'
   assert_success
 }
+
+@test "up with tty: true: the service's stdio is a pty, logged with the terminal's \\r\\n; stdin_open keeps stdin open" {
+  compose_file <<EOF2
+name: $PROJECT
+services:
+  term:
+    image: $IMG
+    tty: true
+    command: ["sh", "-c", "tty; [ -t 0 ] && [ -t 2 ] && echo all-tty; echo to-stderr >&2; exec cat"]
+    stop_signal: SIGKILL
+  open:
+    image: $IMG
+    stdin_open: true
+    command: ["sh", "-c", "echo started; cat; echo cat-ended"]
+    stop_signal: SIGKILL
+  closed:
+    image: $IMG
+    command: ["sh", "-c", "cat; echo cat-ended"]
+EOF2
+  run b up -d
+  assert_success
+  log=$BERTH_ROOT/projects/$PROJECT/logs/$PROJECT-term-1.log
+  cli_wait_until 10 grep -q to-stderr "$log"
+  # docker's json-file records of a tty: everything on stdout, lines ending in \r\n
+  run jq -c '[.stream, .log]' "$log"
+  assert_line --regexp '^\["stdout","/dev/pts/[0-9]+\\r\\n"\]$'
+  assert_line '["stdout","all-tty\r\n"]'
+  assert_line '["stdout","to-stderr\r\n"]'
+  run b logs --no-log-prefix term
+  assert_success
+  assert_line $'all-tty\r'
+  # a pty on stdin never gives EOF: cat keeps running, as does the stdin_open one; without
+  # stdin_open, stdin is /dev/null and cat ends at once
+  cli_wait_until 10 cli_status_is closed exited
+  run b logs --no-log-prefix closed
+  assert_output cat-ended
+  cli_wait_until 10 grep -q started "$BERTH_ROOT/projects/$PROJECT/logs/$PROJECT-open-1.log"
+  sleep 0.5
+  run b ps --format json
+  assert_success
+  run jq -r '.[] | select(.Service != "closed") | .State' <<< "$output"
+  assert_output $'running\nrunning'
+  run b logs --no-log-prefix open
+  assert_output started
+  # a restart gets a new pty, still logged
+  run b restart term
+  assert_success
+  cli_wait_until 10 bash -c "[ \$(grep -c all-tty '$log') -ge 2 ]"
+}
