@@ -57,6 +57,8 @@ struct relay_state {
         bool in_open;     /* the user's input still readable */
         bool master_open; /* the slave side still open somewhere */
         bool exited;
+        bool raw; /* in_fd is in raw mode, saved holds its settings */
+        struct termios saved;
 };
 
 static void push_size(const struct term_relay *r)
@@ -112,6 +114,23 @@ static void write_input(struct relay_state *s)
         }
 }
 
+/* SIGTSTP from outside (^Z in raw mode is a byte for the container): give the shell its
+ * terminal back while stopped, raw again when continued (the size may have changed too). */
+static void suspend(struct relay_state *s)
+{
+        struct termios raw;
+
+        if (s->raw)
+                (void)tcsetattr(s->r->in_fd, TCSADRAIN, &s->saved);
+        (void)raise(SIGSTOP);
+        if (s->raw) {
+                raw = s->saved;
+                cfmakeraw(&raw);
+                (void)tcsetattr(s->r->in_fd, TCSANOW, &raw);
+        }
+        push_size(s->r);
+}
+
 static void on_signal(struct relay_state *s, int sfd)
 {
         struct signalfd_siginfo si;
@@ -120,7 +139,9 @@ static void on_signal(struct relay_state *s, int sfd)
                 return;
         if (si.ssi_signo == SIGWINCH)
                 push_size(s->r);
-        else if (s->r->on_signal)
+        else if (si.ssi_signo == SIGTSTP)
+                suspend(s);
+        else if (si.ssi_signo != SIGPIPE && s->r->on_signal)
                 s->r->on_signal((int)si.ssi_signo, s->r->ud);
 }
 
@@ -162,10 +183,9 @@ static int loop(struct relay_state *s, int sfd, struct berr **err)
 int term_relay_run(const struct term_relay *r, struct berr **err)
 {
         struct relay_state s = {.r = r, .in_open = r->in_fd >= 0, .master_open = true};
-        struct termios saved, raw;
+        struct termios raw;
         sigset_t mask, old;
         cleanup_close int sfd = -1;
-        bool restore_tty = false;
         int flags, ret;
 
         flags = fcntl(r->master, F_GETFL);
@@ -177,6 +197,8 @@ int term_relay_run(const struct term_relay *r, struct berr **err)
         sigaddset(&mask, SIGTERM);
         sigaddset(&mask, SIGHUP);
         sigaddset(&mask, SIGQUIT);
+        sigaddset(&mask, SIGTSTP);
+        sigaddset(&mask, SIGPIPE); /* a write error instead of dying with the terminal raw */
         if (sigprocmask(SIG_BLOCK, &mask, &old) < 0)
                 return berr_set(err, errno, "block signals");
         sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
@@ -184,21 +206,21 @@ int term_relay_run(const struct term_relay *r, struct berr **err)
                 ret = berr_set(err, errno, "signalfd");
                 goto out;
         }
-        if (r->in_fd >= 0 && tcgetattr(r->in_fd, &saved) == 0) {
-                raw = saved;
+        if (r->in_fd >= 0 && tcgetattr(r->in_fd, &s.saved) == 0) {
+                raw = s.saved;
                 cfmakeraw(&raw);
                 if (tcsetattr(r->in_fd, TCSANOW, &raw) < 0) {
                         ret = berr_set(err, errno, "put the terminal in raw mode");
                         goto out;
                 }
-                restore_tty = true;
+                s.raw = true;
         }
         /* the size may have changed since the process was given it */
         push_size(r);
         ret = loop(&s, sfd, err);
 out:
-        if (restore_tty)
-                (void)tcsetattr(r->in_fd, TCSADRAIN, &saved);
+        if (s.raw)
+                (void)tcsetattr(r->in_fd, TCSADRAIN, &s.saved);
         /* signals that came meanwhile were the relay's: drop them, do not deliver them now */
         if (sfd >= 0) {
                 struct signalfd_siginfo si;

@@ -34,7 +34,8 @@ struct term_relay {
         int master; /* the pty master (made non-blocking; still the caller's to close) */
         int pidfd;  /* the process: the relay ends when it exited and its output is drained */
         /* SIGINT, SIGTERM, SIGHUP, SIGQUIT received by the CLI (keys typed reach the process
-         * through the pty as bytes instead); may be NULL */
+         * through the pty as bytes instead); may be NULL. SIGTSTP stops the CLI with the
+         * terminal restored (raw again on SIGCONT); SIGPIPE is dropped. */
         void (*on_signal)(int sig, void *ud);
         void *ud;
 };

@@ -103,6 +103,13 @@ EOF2
   run -137 ptyrun expect:ready signal:TERM sleep:0.2 signal:TERM sleep:0.2 signal:TERM -- \
     exec app sh -c 'trap "" TERM; echo ready; while :; do sleep 0.1; done'
   assert_line 'termios: restored'
+  # SIGTSTP stops berth with the terminal given back, SIGCONT makes it raw again
+  run ptyrun expect:ready termios signal:TSTP sleep:0.3 termios signal:CONT sleep:0.3 termios \
+    send:'after\r' expect:'after\n' send:'\x04' -- exec app sh -c 'echo ready; cat'
+  assert_success
+  assert_equal "$(grep '^termios-now' <<< "$output" | tr '\n' ' ')" \
+    'termios-now: changed termios-now: restored termios-now: changed '
+  assert_line 'termios: restored'
   # a failed exec never touches the terminal
   run -127 ptyrun -- exec app no-such-command
   assert_line --partial no-such-command

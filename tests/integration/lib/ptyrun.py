@@ -13,6 +13,8 @@ steps run in order while its output is collected:
   resize:R:C     change the terminal's size (the kernel sends SIGWINCH to its foreground group)
   signal:NAME    send signal NAME (TERM, HUP, ...) to the command
   sleep:S        wait S seconds
+  termios        note whether the terminal's settings are now those from before the command
+                 (printed at the end as "termios-now: restored|changed", one line per step)
 Then it waits for the command to exit and prints everything it wrote (\\r removed), then a last
 line "termios: restored" or "termios: changed" comparing the terminal's settings after the
 command with those before it, and exits with the command's exit status (128+N when killed by
@@ -69,6 +71,7 @@ def main():
             os.write(2, ("ptyrun: %s: %s\n" % (cmd[0], e)).encode())
             os._exit(127)
 
+    notes = []
     out = bytearray()
     seen = 0  # output consumed by the expects so far
     deadline = time.monotonic() + timeout
@@ -113,6 +116,9 @@ def main():
             set_size(master, int(r), int(c))
         elif kind == "signal":
             os.kill(pid, getattr(signal, "SIG" + arg))
+        elif kind == "termios":
+            same = termios.tcgetattr(slave) == before
+            notes.append("termios-now: %s\n" % ("restored" if same else "changed"))
         elif kind == "sleep":
             end = time.monotonic() + float(arg)
             while time.monotonic() < end:
@@ -140,6 +146,7 @@ def main():
     sys.stdout.write(out.decode(errors="replace").replace("\r", ""))
     if out and not out.endswith(b"\n"):
         sys.stdout.write("\n")
+    sys.stdout.write("".join(notes))
     sys.stdout.write("termios: %s\n" % ("restored" if after == before else "changed"))
     sys.stdout.flush()
     if os.WIFEXITED(status):
