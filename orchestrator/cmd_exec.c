@@ -137,7 +137,6 @@ static int parse(const struct command *self, int argc, char **argv, struct exec_
 }
 
 struct forward {
-        pid_t pid;
         int pidfd;
         int count;
 };
@@ -166,7 +165,7 @@ static int wait_code(pid_t pid)
 static int relay(const struct rt_process *p, bool interactive)
 {
         cleanup_berr struct berr *err = NULL;
-        struct forward f = {.pid = p->pid, .pidfd = p->pidfd};
+        struct forward f = {.pidfd = p->pidfd};
         struct term_relay r = {.in_fd = interactive ? 0 : -1,
                                .out_fd = 1,
                                .master = p->tty_master,
