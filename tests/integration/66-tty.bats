@@ -45,6 +45,9 @@ EOF2
   assert_success
   assert_line ptmx
   assert_line --regexp '^tty_nr=[1-9][0-9]*$'
+  # the master stays outside: no process in the container holds /dev/pts/ptmx
+  run ptyrun -- exec app sh -c 'for f in /proc/[0-9]*/fd/*; do readlink $f; done | grep -c ptmx'
+  assert_line 0
 }
 
 @test "exec -T and exec without a terminal get no tty" {
@@ -201,6 +204,9 @@ EOF2
   run b logs --no-log-prefix term
   assert_success
   assert_line $'all-tty\r'
+  # the master is the supervisor's alone
+  run b exec -T term sh -c 'for f in /proc/[0-9]*/fd/*; do readlink $f; done | grep -c ptmx'
+  assert_output 0
   # a pty on stdin never gives EOF: cat keeps running, as does the stdin_open one; without
   # stdin_open, stdin is /dev/null and cat ends at once
   cli_wait_until 10 cli_status_is closed exited
