@@ -21,12 +21,16 @@ struct backend_proc {
         int pidfd;      /* owned by the supervisor once returned */
         uint64_t start; /* /proc starttime, recorded to detect pid reuse on re-adoption */
         bool child;     /* our child (waitid gives its status) or adopted (status unknown) */
+        int tty_master; /* set by start for a container with a terminal: the pty master, the
+                         * supervisor's to read and close; left alone otherwise (the caller
+                         * sets -1 before start) */
 };
 
 struct backend_ops {
         const char *name;
         /* Start the main process of container `name` from the service's backend config with
-         * stdin on /dev/null and stdout/stderr on out_fd/err_fd (the caller closes its copies). */
+         * stdin on /dev/null and stdout/stderr on out_fd/err_fd (the caller closes its copies),
+         * or (a container backend, tty: true) on a pty returned in ret->tty_master. */
         int (*start)(struct backend *b, const void *config, const char *name, int out_fd,
                      int err_fd, struct backend_proc *ret, struct berr **err);
         /* Signal the container's main process, or with all every process of it (process

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <arpa/inet.h>
+#include <sys/stat.h>
 
 #include "common/cleanup.h"
 #include "common/error.h"
@@ -255,15 +256,54 @@ static int join_target(const struct plan_service *s, struct rt_config *cfg, char
         return 0;
 }
 
+/* stdin_open: a FIFO the container holds both ends of (opened read-write), so reading it
+ * blocks instead of giving EOF, as an open stdin nobody writes to does in docker; it needs no
+ * supervisor to stay that way. */
+static int open_stdin(const struct plan_service *s, const char *name, int *ret, struct berr **err)
+{
+        cleanup_free char *dir = plan_container_dir(s->root, name);
+        cleanup_free char *path = xasprintf("%s/stdin", dir);
+
+        if (mkfifo(path, 0600) < 0 && errno != EEXIST)
+                return berr_set(err, errno, "mkfifo `%s`", path);
+        *ret = open(path, O_RDWR | O_CLOEXEC);
+        if (*ret < 0)
+                return berr_set(err, errno, "open `%s`", path);
+        return 0;
+}
+
 static int ctr_start(struct backend *b, const void *config, const char *name, int out_fd,
                      int err_fd, struct backend_proc *ret, struct berr **err)
 {
-        return backend_ctr_start_io(b, config, name, -1, out_fd, err_fd, ret, err);
+        const struct plan_service *s = config;
+        struct backend_ctr_io io = {.stdio = {-1, out_fd, err_fd}, .tty = s->tty, .tty_master = -1};
+        cleanup_close int in = -1;
+        int r;
+
+        if (s->stdin_open && !s->tty) {
+                cleanup_free char *dir = plan_container_dir(s->root, name);
+
+                if (mkdir_p(dir, 0755, err) < 0 || open_stdin(s, name, &in, err) < 0)
+                        return berr_wrap(err, "container %s", name);
+                io.stdio[0] = in;
+        }
+        r = backend_ctr_start_with(b, s, name, &io, ret, err);
+        if (r >= 0 && io.tty_master >= 0)
+                ret->tty_master = io.tty_master;
+        return r;
 }
 
 int backend_ctr_start_io(struct backend *b, const struct plan_service *s, const char *name,
                          int in_fd, int out_fd, int err_fd, struct backend_proc *ret,
                          struct berr **err)
+{
+        struct backend_ctr_io io = {.stdio = {in_fd, out_fd, err_fd}, .tty_master = -1};
+
+        return backend_ctr_start_with(b, s, name, &io, ret, err);
+}
+
+int backend_ctr_start_with(struct backend *b, const struct plan_service *s, const char *name,
+                           struct backend_ctr_io *io, struct backend_proc *ret, struct berr **err)
 {
         struct backend_ctr *bc = (struct backend_ctr *)b;
         struct rt_config cfg;
@@ -297,15 +337,19 @@ int backend_ctr_start_io(struct backend *b, const struct plan_service *s, const 
                 r = -(*err)->code;
                 goto out;
         }
-        cfg.stdio[0] = in_fd;
-        cfg.stdio[1] = out_fd;
-        cfg.stdio[2] = err_fd;
+        cfg.stdio[0] = io->stdio[0];
+        cfg.stdio[1] = io->stdio[1];
+        cfg.stdio[2] = io->stdio[2];
+        cfg.tty = io->tty;
+        cfg.tty_rows = io->tty_rows;
+        cfg.tty_cols = io->tty_cols;
         ps.cfg = &cfg;
         cfg.pre_start = prestart;
         cfg.pre_start_ud = &ps;
         r = rt_spawn(&cfg, &p, err);
         if (r < 0)
                 goto out;
+        io->tty_master = p.tty_master;
         ret->pid = p.pid;
         ret->pidfd = TAKE_FD(p.pidfd);
         ret->child = true;

@@ -23,6 +23,19 @@ struct backend_proc;
 int backend_ctr_start_io(struct backend *b, const struct plan_service *s, const char *name,
                          int in_fd, int out_fd, int err_fd, struct backend_proc *ret,
                          struct berr **err);
+/* What a container's stdio is: three fds (-1: /dev/null), or with tty a new pty of the
+ * container (tty_rows x tty_cols when set) whose master comes back in tty_master (-1 without). */
+struct backend_ctr_io {
+        int stdio[3];
+        bool tty;
+        unsigned short tty_rows, tty_cols;
+        int tty_master; /* out: the caller's to close */
+};
+
+/* backend_ctr_start_io with the container's stdio described by io. */
+int backend_ctr_start_with(struct backend *b, const struct plan_service *s, const char *name,
+                           struct backend_ctr_io *io, struct backend_proc *ret, struct berr **err);
+
 /* For sup_service.free_backend_config. */
 void backend_ctr_config_free(void *config);
 

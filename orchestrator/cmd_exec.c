@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* `berth exec SERVICE COMMAND [ARGS...]`: run a command in a service's running container, as
  * `docker compose exec`: rt_exec into its namespaces and cgroup with the service's runtime config
- * (caps, seccomp, user, environment), stdin/stdout/stderr passed through, the command's exit code
- * as berth's (127 when it is not found, 126 when not executable). No TTY is allocated. */
+ * (caps, seccomp, user, environment), the command's exit code as berth's (127 when it is not
+ * found, 126 when not executable). With a terminal on stdin and stdout (and no -T, -d), the
+ * command gets a pty of the container as its controlling terminal and orchestrator/term.h relays
+ * it; otherwise stdin/stdout/stderr are passed through. */
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -25,7 +27,9 @@
 #include "orchestrator/plan.h"
 #include "orchestrator/project.h"
 #include "orchestrator/stack.h"
+#include "orchestrator/term.h"
 #include "runtime/runtime.h"
+#include "runtime/syscalls.h"
 #include "spec/spec.h"
 
 const char cmd_exec_usage[] =
@@ -37,12 +41,15 @@ const char cmd_exec_usage[] =
         "  -d, --detach            Detached mode: Run command in the background\n"
         "  -e, --env stringArray   Set environment variables\n"
         "      --index int         Index of the container if service has multiple replicas (default 1)\n"
-        "  -T, --no-TTY            Disable pseudo-TTY allocation (berth never allocates one)\n"
+        "  -i, --interactive       Keep STDIN open (default true; --interactive=false closes it)\n"
+        "  -T, --no-TTY            Disable pseudo-TTY allocation (by default one is allocated when\n"
+        "                          stdin and stdout are terminals)\n"
         "      --privileged        Give extended privileges to the process\n"
         "  -u, --user string       Run the command as this user\n"
         "  -w, --workdir string    Path to workdir directory for this command\n";
 
 struct exec_opts {
+        struct term_flags term;
         bool detach, privileged;
         char **env;
         const char *user, *workdir;
@@ -56,22 +63,28 @@ static int parse(const struct command *self, int argc, char **argv, struct exec_
                 O_PRIV
         };
         static const struct option opts[] = {
-                {"detach", no_argument, NULL, 'd'},          {"env", required_argument, NULL, 'e'},
-                {"index", required_argument, NULL, O_INDEX}, {"no-TTY", no_argument, NULL, 'T'},
-                {"interactive", no_argument, NULL, 'i'},     {"tty", no_argument, NULL, 't'},
-                {"privileged", no_argument, NULL, O_PRIV},   {"user", required_argument, NULL, 'u'},
-                {"workdir", required_argument, NULL, 'w'},   {0},
+                {"detach", no_argument, NULL, 'd'},
+                {"env", required_argument, NULL, 'e'},
+                {"index", required_argument, NULL, O_INDEX},
+                {"no-TTY", no_argument, NULL, 'T'},
+                {"interactive", optional_argument, NULL, 'i'},
+                {"tty", no_argument, NULL, 't'},
+                {"privileged", no_argument, NULL, O_PRIV},
+                {"user", required_argument, NULL, 'u'},
+                {"workdir", required_argument, NULL, 'w'},
+                {0},
         };
         char *end;
         long v;
         int c;
 
         o->index = 1;
+        o->term.interactive = true;
         /* '+': options end at SERVICE, so the command's own flags stay its own */
         while ((c = getopt_long(argc, argv, "+:de:Titu:w:", opts, NULL)) != -1) {
                 switch (c) {
                 case 'd':
-                        o->detach = true;
+                        o->detach = o->term.detach = true;
                         break;
                 case 'e':
                         if (strchr(optarg, '=')) {
@@ -94,8 +107,16 @@ static int parse(const struct command *self, int argc, char **argv, struct exec_
                         o->privileged = true;
                         break;
                 case 'T':
+                        o->term.no_tty = true;
+                        break;
                 case 'i':
+                        if (term_parse_bool(optarg) < 0)
+                                return cli_usage_error(
+                                        self, "--interactive: \"%s\" is not a boolean", optarg);
+                        o->term.interactive = term_parse_bool(optarg) == 1;
+                        break;
                 case 't':
+                        o->term.tty = true;
                         break;
                 case 'u':
                         o->user = optarg;
@@ -115,6 +136,50 @@ static int parse(const struct command *self, int argc, char **argv, struct exec_
         return 0;
 }
 
+struct forward {
+        int pidfd;
+        int count;
+};
+
+/* A signal the CLI gets with a tty (keys go through the pty): the first few are passed on, then
+ * SIGKILL, so the user's terminal always comes back. */
+static void forward_signal(int sig, void *ud)
+{
+        struct forward *f = ud;
+
+        f->count++;
+        (void)sys_pidfd_send_signal(f->pidfd, f->count < 3 ? sig : SIGKILL, NULL, 0);
+}
+
+static int wait_code(pid_t pid)
+{
+        int status = 0;
+
+        while (waitpid(pid, &status, 0) < 0)
+                if (errno != EINTR)
+                        return 125;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* With a tty: relay until the command exits. */
+static int relay(const struct rt_process *p, bool interactive)
+{
+        cleanup_berr struct berr *err = NULL;
+        struct forward f = {.pidfd = p->pidfd};
+        struct term_relay r = {.in_fd = interactive ? 0 : -1,
+                               .out_fd = 1,
+                               .master = p->tty_master,
+                               .pidfd = p->pidfd,
+                               .on_signal = forward_signal,
+                               .ud = &f};
+
+        if (term_relay_run(&r, &err) < 0) {
+                berr_print(err, stderr);
+                (void)sys_pidfd_send_signal(p->pidfd, SIGKILL, NULL, 0);
+        }
+        return wait_code(p->pid);
+}
+
 static int run_exec(struct stack *st, const char *service, char **cmd, const struct exec_opts *o)
 {
         char *one[] = {(char *)service, NULL};
@@ -132,7 +197,7 @@ static int run_exec(struct stack *st, const char *service, char **cmd, const str
         struct rt_config cfg;
         size_t n = 0;
         bool live;
-        int code = 1, status;
+        int code = 1;
 
         if (ctr_query_list(st, &v, &n, &live, &err) < 0) {
                 berr_print(err, stderr);
@@ -164,6 +229,11 @@ static int run_exec(struct stack *st, const char *service, char **cmd, const str
                 cfg.privileged = true;
         if (o->detach)
                 eo.stdio[0] = eo.stdio[1] = eo.stdio[2] = -1;
+        else if (!o->term.interactive)
+                eo.stdio[0] = -1;
+        eo.tty = term_want_tty(&o->term, isatty(0), isatty(1));
+        if (eo.tty)
+                (void)term_size(1, &eo.tty_rows, &eo.tty_cols);
         if (rt_exec(&cfg, &ctr, &eo, &p, &err) < 0) {
                 berr_print(err, stderr);
                 /* docker's codes: 127 not found, 126 not executable, 125 anything else */
@@ -175,13 +245,14 @@ static int run_exec(struct stack *st, const char *service, char **cmd, const str
         if (o->detach) {
                 /* it stays in the container's pid namespace; its parent (us) goes */
                 code = 0;
+        } else if (eo.tty) {
+                code = relay(&p, o->term.interactive);
+                close(p.tty_master);
         } else {
                 /* Ctrl-C goes to the process group, the command included */
                 signal(SIGINT, SIG_IGN);
                 signal(SIGQUIT, SIG_IGN);
-                while (waitpid(p.pid, &status, 0) < 0 && errno == EINTR)
-                        ;
-                code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+                code = wait_code(p.pid);
         }
         rt_process_done(&p);
 out:

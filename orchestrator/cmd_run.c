@@ -3,10 +3,11 @@
  * the service's config (command, entrypoint, environment, user, workdir overridable), its
  * dependencies started first as `up -d` would (unless --no-deps), attached to the service's
  * networks, published ports only with --service-ports or -p. It is not the supervisor's: this
- * process spawns it, passes stdin/stdout/stderr through, forwards SIGINT/SIGTERM (a second one
- * kills), and exits with its exit code; with -d a detached berth process waits on it instead.
- * Either way it is removed when it exits (cgroup, directories, address, its published ports),
- * and `down` removes one that still runs (orchestrator/oneoff.h). */
+ * process spawns it, passes stdin/stdout/stderr through (or, when stdin and stdout are terminals
+ * and no -T, gives it a pty of its own relayed by orchestrator/term.h), forwards SIGINT/SIGTERM (a
+ * second one kills), and exits with its exit code; with -d a detached berth process waits on it
+ * instead. Either way it is removed when it exits (cgroup, directories, address, its published
+ * ports), and `down` removes one that still runs (orchestrator/oneoff.h). */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -39,6 +40,7 @@
 #include "orchestrator/progress.h"
 #include "orchestrator/project.h"
 #include "orchestrator/stack.h"
+#include "orchestrator/term.h"
 #include "runtime/image.h"
 #include "runtime/runtime.h"
 #include "spec/spec.h"
@@ -52,6 +54,7 @@ const char cmd_run_usage[] =
         "  -d, --detach                Run container in background and print container ID\n"
         "      --entrypoint string     Override the entrypoint of the image\n"
         "  -e, --env stringArray       Set environment variables\n"
+        "  -i, --interactive           Keep STDIN open (default true; --interactive=false closes it)\n"
         "      --name string           Assign a name to the container\n"
         "      --no-deps               Don't start linked services\n"
         "  -p, --publish stringArray   Publish a container's port(s) to the host\n"
@@ -59,12 +62,14 @@ const char cmd_run_usage[] =
         "      --quiet-pull            Pull without printing progress information\n"
         "      --rm                    Automatically remove the container when it exits (berth always does)\n"
         "  -P, --service-ports         Run command with all service's ports enabled and mapped to the host\n"
-        "  -T, --no-TTY                Disable pseudo-TTY allocation (berth never allocates one)\n"
+        "  -T, --no-TTY                Disable pseudo-TTY allocation (by default one is allocated\n"
+        "                              when stdin and stdout are terminals)\n"
         "  -u, --user string           Run as specified username or uid\n"
         "  -v, --volume stringArray    Bind mount a volume\n"
         "  -w, --workdir string        Working directory inside the container\n";
 
 struct run_opts {
+        struct term_flags term;
         bool detach, no_deps, service_ports, quiet_pull;
         char *entrypoint, *name, *user, *workdir;
         const char *pull;
@@ -99,7 +104,7 @@ static int parse(const struct command *self, int argc, char **argv, struct run_o
                 {"rm", no_argument, NULL, O_RM},
                 {"service-ports", no_argument, NULL, 'P'},
                 {"no-TTY", no_argument, NULL, 'T'},
-                {"interactive", no_argument, NULL, 'i'},
+                {"interactive", optional_argument, NULL, 'i'},
                 {"tty", no_argument, NULL, 't'},
                 {"user", required_argument, NULL, 'u'},
                 {"workdir", required_argument, NULL, 'w'},
@@ -112,10 +117,11 @@ static int parse(const struct command *self, int argc, char **argv, struct run_o
         };
         int c;
 
+        o->term.interactive = true;
         while ((c = getopt_long(argc, argv, "+:de:p:PTitu:w:l:v:", opts, NULL)) != -1) {
                 switch (c) {
                 case 'd':
-                        o->detach = true;
+                        o->detach = o->term.detach = true;
                         break;
                 case O_ENTRY:
                         o->entrypoint = optarg;
@@ -154,10 +160,19 @@ static int parse(const struct command *self, int argc, char **argv, struct run_o
                 case 'P':
                         o->service_ports = true;
                         break;
-                case O_RM:
                 case 'T':
-                case 'i':
+                        o->term.no_tty = true;
+                        break;
                 case 't':
+                        o->term.tty = true;
+                        break;
+                case 'i':
+                        if (term_parse_bool(optarg) < 0)
+                                return cli_usage_error(
+                                        self, "--interactive: \"%s\" is not a boolean", optarg);
+                        o->term.interactive = term_parse_bool(optarg) == 1;
+                        break;
+                case O_RM:
                 case O_USE_ALIASES:
                         break;
                 case 'u':
@@ -454,23 +469,63 @@ static int wait_ctr(const struct backend_proc *p, const char *cgroup)
         return ex.code;
 }
 
+struct forward {
+        const struct backend_proc *p;
+        const char *cgroup;
+        int count;
+};
+
+/* A signal to berth while the terminal is relayed: passed on, a second one kills (as without). */
+static void forward_signal(int sig, void *ud)
+{
+        struct forward *f = ud;
+
+        if (++f->count == 1)
+                (void)kill(f->p->pid, sig);
+        else
+                (void)rt_kill(f->cgroup, f->p->pid, SIGKILL, true, NULL);
+}
+
+static void relay(const struct backend_proc *p, const char *cgroup, int master, bool interactive)
+{
+        cleanup_berr struct berr *err = NULL;
+        struct forward f = {.p = p, .cgroup = cgroup};
+        struct term_relay r = {.in_fd = interactive ? 0 : -1,
+                               .out_fd = 1,
+                               .master = master,
+                               .pidfd = p->pidfd,
+                               .on_signal = forward_signal,
+                               .ud = &f};
+
+        if (term_relay_run(&r, &err) < 0) {
+                berr_print(err, stderr);
+                (void)rt_kill(cgroup, p->pid, SIGKILL, true, NULL);
+        }
+}
+
 /* The one-off container's life: spawn, (report to a detaching parent,) wait, clean up. */
-static int run_ctr(struct stack *st, struct plan_service *s, const char *name, bool detach,
-                   int report_fd)
+static int run_ctr(struct stack *st, struct plan_service *s, const char *name,
+                   const struct term_flags *term, int report_fd)
 {
         struct backend *b = backend_ctr_new();
         struct backend_proc p = {.pidfd = -1};
         cleanup_berr struct berr *err = NULL;
         cleanup_free char *cgroup = NULL;
         struct sigaction sa = {.sa_handler = on_signal};
+        bool detach = term->detach;
+        struct backend_ctr_io io = {
+                .stdio = {detach || !term->interactive ? -1 : 0, detach ? -1 : 1, detach ? -1 : 2},
+                .tty = term_want_tty(term, isatty(0), isatty(1)),
+                .tty_master = -1};
         int code;
 
+        if (io.tty)
+                (void)term_size(1, &io.tty_rows, &io.tty_cols);
         sigaction(SIGINT, &sa, NULL);
         sigaction(SIGTERM, &sa, NULL);
         sigaction(SIGHUP, &sa, NULL);
         if (oneoff_record(st->cli->root, st->name, name, getpid(), &err) < 0 ||
-            backend_ctr_start_io(b, s, name, detach ? -1 : 0, detach ? -1 : 1, detach ? -1 : 2, &p,
-                                 &err) < 0) {
+            backend_ctr_start_with(b, s, name, &io, &p, &err) < 0) {
                 code = err->code == ENOENT ? 127 : err->code == EACCES ? 126 : 125;
                 goto fail;
         }
@@ -478,12 +533,18 @@ static int run_ctr(struct stack *st, struct plan_service *s, const char *name, b
         if (ports_update(st, s, name, true, &err) < 0) {
                 (void)rt_kill(cgroup, p.pid, SIGKILL, true, NULL);
                 (void)waitpid(p.pid, NULL, 0);
+                if (io.tty_master >= 0)
+                        close(io.tty_master);
                 code = 125;
                 goto fail;
         }
         if (report_fd >= 0) {
                 (void)!write(report_fd, "ok\n", 3);
                 close(report_fd);
+        }
+        if (io.tty_master >= 0) {
+                relay(&p, cgroup, io.tty_master, term->interactive);
+                close(io.tty_master);
         }
         code = wait_ctr(&p, cgroup);
         if (p.pidfd >= 0)
@@ -506,7 +567,8 @@ fail:
 }
 
 /* -d: a detached berth process owns the container; print its name once it runs. */
-static int run_detached(struct stack *st, struct plan_service *s, const char *name)
+static int run_detached(struct stack *st, struct plan_service *s, const char *name,
+                        const struct term_flags *term)
 {
         int fds[2];
         char buf[4096];
@@ -533,7 +595,7 @@ static int run_detached(struct stack *st, struct plan_service *s, const char *na
                         dup2(null, 1);
                         dup2(null, 2);
                 }
-                _exit(run_ctr(st, s, name, true, fds[1]) & 0xff);
+                _exit(run_ctr(st, s, name, term, fds[1]) & 0xff);
         }
         close(fds[1]);
         n = read(fds[0], buf, sizeof(buf) - 1);
@@ -605,7 +667,7 @@ int cmd_run(struct cli *cli, int argc, char **argv)
                 }
         }
         progress_done(&pr);
-        r = o.detach ? run_detached(&st, s, name) : run_ctr(&st, s, name, false, -1);
+        r = o.detach ? run_detached(&st, s, name, &o.term) : run_ctr(&st, s, name, &o.term, -1);
         goto out_st;
 fail:
         berr_print(err, stderr);

@@ -528,6 +528,9 @@ static void plan_hash(struct plan_service *s)
                       (int)s->seccomp, s->seccomp_profile ? s->seccomp_profile : "",
                       (unsigned long long)s->shm_size, (int)s->net_mode,
                       s->net_mode_service ? s->net_mode_service : "");
+        /* only when set, so the hash of every container without them stays what it was */
+        if (s->tty || s->stdin_open)
+                strbuf_printf(&b, "tty=%d%d\n", s->tty, s->stdin_open);
         for (size_t i = 0; i < s->n_mounts; i++) {
                 const struct rt_mount *m = &s->mounts[i];
 
@@ -593,6 +596,8 @@ int plan_service_build(const struct spec_project *p, const struct spec_service *
         s->read_only = svc->read_only;
         s->privileged = svc->privileged;
         s->init = svc->init;
+        s->tty = svc->tty;
+        s->stdin_open = svc->stdin_open;
         s->seccomp = RT_SECCOMP_DEFAULT;
         s->cap_add = strv_copy(svc->cap_add);
         s->cap_drop = strv_copy(svc->cap_drop);

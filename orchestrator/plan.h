@@ -64,6 +64,8 @@ struct plan_service {
         char *domainname;
         char **lowerdirs;
         bool read_only, privileged, init, no_new_privs_off;
+        bool tty;        /* stdio is a pty whose master the supervisor logs (docs/tty.md) */
+        bool stdin_open; /* stdin never reaches EOF (a FIFO of its own) instead of /dev/null */
         enum rt_seccomp_mode seccomp;
         char *seccomp_profile;
         char **cap_add, **cap_drop, **sysctls;

@@ -180,6 +180,24 @@ static int open_fifo(struct sup_ctr *c, enum log_stream st, int *ret_fd, struct 
         return open_reader(c, st, err);
 }
 
+/* tty: true. The pty master is the container's stdout reader: what it prints is logged with the
+ * terminal's \r\n, as docker logs it; EIO (every slave closed) ends it like a FIFO's EOF. */
+static int take_tty(struct sup_ctr *c, int master, struct berr **err)
+{
+        int fl = fcntl(master, F_GETFL);
+
+        if (fl < 0 || fcntl(master, F_SETFL, fl | O_NONBLOCK) < 0) {
+                close(master);
+                return berr_set(err, errno, "pty master");
+        }
+        close_reader(c, LOG_STREAM_STDOUT);
+        c->fifo_rd[LOG_STREAM_STDOUT] = master;
+        c->ev_log[LOG_STREAM_STDOUT] =
+                event_new(c->sup->base, master, EV_READ | EV_PERSIST, on_log, c);
+        event_add(c->ev_log[LOG_STREAM_STDOUT], NULL);
+        return 0;
+}
+
 static void arm_exit(struct sup_ctr *c)
 {
         if (c->proc.child && c->sup->cfg.sigchld_only)
@@ -225,9 +243,21 @@ int sup_ctr_start(struct sup_ctr *c, struct berr **err)
         r = open_fifo(c, LOG_STREAM_STDOUT, &out, err);
         if (r >= 0)
                 r = open_fifo(c, LOG_STREAM_STDERR, &errfd, err);
+        c->proc.tty_master = -1;
         if (r >= 0)
                 r = s->cfg.backend->ops->start(s->cfg.backend, c->svc->backend_config, c->name, out,
                                                errfd, &c->proc, err);
+        if (r >= 0 && c->proc.tty_master >= 0) {
+                r = take_tty(c, c->proc.tty_master, err);
+                c->proc.tty_master = -1;
+                if (r < 0) {
+                        /* reaped by the SIGCHLD fallback */
+                        (void)s->cfg.backend->ops->kill(s->cfg.backend, &c->proc, SIGKILL, true,
+                                                        NULL);
+                        close(c->proc.pidfd);
+                        c->proc = (struct backend_proc){.pidfd = -1};
+                }
+        }
         if (r < 0) {
                 st->status = CTR_EXITED;
                 st->exit_code = 127;

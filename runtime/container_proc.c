@@ -23,6 +23,7 @@
 #include "runtime/caps.h"
 #include "runtime/container_err.h"
 #include "runtime/init.h"
+#include "runtime/pty.h"
 #include "runtime/runtime.h"
 #include "runtime/seccomp.h"
 #include "runtime/sync.h"
@@ -190,23 +191,44 @@ static int do_exec(void *ud)
         return proc_exit_code_for(code, true);
 }
 
-static int prepare(const struct proc_spec *ps, char ***ret_env, struct berr **err)
+/* A session of its own: otherwise the container shares the caller's process group, and
+ * kill(0, sig) inside it reaches the host processes of that group (pgrp signals are not filtered
+ * by pid namespace). Then with a tty: the pair made, the master on its way to the spawner, the
+ * slave our controlling terminal and stdio. */
+static int setup_terminal(const struct proc_spec *ps, int syncfd, struct berr **err)
+{
+        cleanup_close int master = -1, slave = -1;
+        int fds[3];
+
+        if (setsid() < 0)
+                return berr_set(err, errno, "setsid");
+        if (!ps->tty)
+                return setup_stdio(ps->stdio, err);
+        if (pty_open(&master, &slave, err) < 0)
+                return berr_code(err);
+        if (sync_send_fd(syncfd, SYNC_PTY, master) < 0)
+                return berr_set(err, errno, "send the pty master");
+        if (pty_make_controlling(slave, ps->tty_rows, ps->tty_cols, err) < 0)
+                return berr_code(err);
+        fds[0] = fds[1] = fds[2] = slave;
+        return setup_stdio(fds, err);
+}
+
+static int prepare(const struct proc_spec *ps, int syncfd, char ***ret_env, struct berr **err)
 {
         struct user_ids u = {0};
         char **env = NULL;
         int r;
 
-        /* A session of its own: otherwise the container shares the caller's process group, and
-         * kill(0, sig) inside it reaches the host processes of that group (pgrp signals are not
-         * filtered by pid namespace). */
-        if (setsid() < 0)
-                return berr_set(err, errno, "setsid");
         reset_signals();
-        if (setup_stdio(ps->stdio, err) < 0 || set_rlimits(ps, err) < 0)
+        if (setup_terminal(ps, syncfd, err) < 0 || set_rlimits(ps, err) < 0)
                 return berr_code(err);
         r = lookup_user(ps->user, &u, err);
         if (r < 0)
                 return r;
+        /* the terminal is the user's, as login(1) leaves it (group: devpts' gid=5) */
+        if (ps->tty)
+                (void)!fchown(0, u.uid, (gid_t)-1);
         env = strv_copy(ps->env);
         if (!env_get(env, "PATH"))
                 env = strv_push(env, "PATH=" DEFAULT_PATH);
@@ -247,7 +269,7 @@ noreturn void proc_exec(const struct proc_spec *ps, int syncfd)
                 sync_send_berr(syncfd, err);
                 _exit(125);
         }
-        if (prepare(ps, &a.env, &err) < 0) {
+        if (prepare(ps, syncfd, &a.env, &err) < 0) {
                 sync_send_berr(syncfd, err);
                 _exit(125);
         }

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* runtime/container_proc: the last steps of a container process, shared by spawn and exec, run
- * inside the container after its root is in place: stdio, rlimits, user lookup in the image's
- * /etc/passwd and /etc/group, environment (PATH/HOME/HOSTNAME defaults), working directory,
- * capabilities (bounding, then after the user switch), no_new_privs, seccomp, close every other
- * fd, then exec (through the built-in init when asked). An exec failure goes back over the sync
- * socket as ENOENT/EACCES and the process exits 127/126. */
+ * inside the container after its root is in place: stdio (or a pty, runtime/pty.h), rlimits, user
+ * lookup in the image's /etc/passwd and /etc/group, environment (PATH/HOME/HOSTNAME defaults),
+ * working directory, capabilities (bounding, then after the user switch), no_new_privs, seccomp,
+ * close every other fd, then exec (through the built-in init when asked). An exec failure goes back
+ * over the sync socket as ENOENT/EACCES and the process exits 127/126. */
 #pragma once
 
 #include <stdbool.h>
@@ -29,6 +29,11 @@ struct proc_spec {
         size_t n_ulimits;
         const int *stdio; /* 3 fds or -1 */
         bool init;
+        /* A terminal instead of stdio: a new pty of the container's devpts, the slave as fds
+         * 0-2 and controlling terminal (owned by the user), the master sent on the sync socket
+         * as SYNC_PTY before anything else can fail. */
+        bool tty;
+        unsigned short tty_rows, tty_cols;
 };
 
 /* Never returns: execs, or reports the failure on syncfd and exits. */

@@ -47,6 +47,9 @@ static _Noreturn void exec_child(const struct rt_config *cfg, const struct rt_ex
                 .ulimits = cfg->ulimits,
                 .n_ulimits = cfg->n_ulimits,
                 .stdio = o->stdio,
+                .tty = o->tty,
+                .tty_rows = o->tty_rows,
+                .tty_cols = o->tty_cols,
         };
 
         if (cfg->userns)
@@ -86,8 +89,8 @@ static int clone_into_pidns(pid_t target, int *pidfd, struct berr **err)
 
 /* *child_failed tells whether the failure came from the child (which then exits on its own with
  * docker's status) or from our side (the child must be killed). */
-static int exec_parent(const struct rt_process *ctr, pid_t pid, int syncfd, bool *child_failed,
-                       struct berr **err)
+static int exec_parent(const struct rt_process *ctr, pid_t pid, int syncfd, bool tty,
+                       int *tty_master, bool *child_failed, struct berr **err)
 {
         const struct cgroup_ops *ops = cgroup_ops_for(ctr->cgroup);
 
@@ -99,6 +102,8 @@ static int exec_parent(const struct rt_process *ctr, pid_t pid, int syncfd, bool
                 return berr_code(err);
         *child_failed = true;
         (void)sync_send(syncfd, SYNC_PARENT_DONE);
+        if (tty && sync_wait_fd(syncfd, SYNC_PTY, tty_master, err) < 0)
+                return berr_code(err);
         return sync_wait(syncfd, SYNC_EXEC, err);
 }
 
@@ -115,6 +120,7 @@ int rt_exec(const struct rt_config *cfg, const struct rt_process *ctr,
 
         memset(ret, 0, sizeof(*ret));
         ret->pidfd = -1;
+        ret->tty_master = -1;
         ret->setup_status = 125;
         if (!opts->argv || !opts->argv[0])
                 return berr_msg(err, EINVAL, "exec: no command");
@@ -145,9 +151,12 @@ int rt_exec(const struct rt_config *cfg, const struct rt_process *ctr,
                 close(fds[0]);
                 return pid;
         }
-        r = exec_parent(ctr, pid, fds[0], &child_failed, err);
+        r = exec_parent(ctr, pid, fds[0], opts->tty, &ret->tty_master, &child_failed, err);
         close(fds[0]);
         if (r < 0) {
+                if (ret->tty_master >= 0)
+                        close(ret->tty_master);
+                ret->tty_master = -1;
                 if (!child_failed)
                         (void)sys_pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
                 if (waitpid(pid, &st, 0) == pid && WIFEXITED(st))

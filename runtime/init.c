@@ -36,6 +36,9 @@ noreturn void init_run(int (*exec_fn)(void *ud), void *ud, int close_fd)
                 /* The command gets a normal signal disposition and its own process group, so a
                  * forwarded SIGINT reaches it like a terminal's would. */
                 (void)setpgid(0, 0);
+                /* on a terminal, that group is the foreground one (SIGTTOU is still blocked) */
+                if (isatty(0))
+                        (void)tcsetpgrp(0, getpid());
                 sigprocmask(SIG_SETMASK, &old, NULL);
                 _exit(exec_fn(ud));
         }

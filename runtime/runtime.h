@@ -157,6 +157,11 @@ struct rt_config {
         char *resolv_conf_file;
 
         int stdio[3]; /* fds dup'ed to 0,1,2 in the container; -1 = /dev/null */
+        /* Instead of stdio: a new pty of the container's /dev/pts as fds 0-2 and controlling
+         * terminal, of tty_rows x tty_cols when both are set; the master comes back in
+         * rt_process.tty_master. */
+        bool tty;
+        unsigned short tty_rows, tty_cols;
 
         rt_pre_start_fn pre_start;
         void *pre_start_ud;
@@ -168,6 +173,8 @@ struct rt_process {
         char *cgroup; /* opaque locator; persist it and pass it back to rt_kill/rt_destroy/... */
         int setup_status; /* after a failed rt_spawn/rt_exec: docker's exit code for it (127 command
                            * not found, 126 not executable, 125 any other setup failure) */
+        int tty_master;   /* rt_spawn/rt_exec with tty: the pty's master, owned by the caller (not
+                           * closed by rt_process_done); -1 otherwise */
 };
 
 /* Fill cfg with defaults (stdio -1, seccomp default); everything else zero. */
@@ -204,6 +211,8 @@ struct rt_exec_opts {
         char *cwd;  /* NULL = cfg->cwd */
         char *user; /* NULL = cfg->user */
         int stdio[3];
+        bool tty; /* as rt_config.tty: stdio ignored, the master in rt_process.tty_master */
+        unsigned short tty_rows, tty_cols;
 };
 
 /* Run a process in a running container: setns into all of ctr's namespaces and its cgroup, with

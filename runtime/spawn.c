@@ -161,6 +161,9 @@ static _Noreturn void child_main(const struct rt_config *cfg, int syncfd, uint64
                 .n_ulimits = cfg->n_ulimits,
                 .stdio = cfg->stdio,
                 .init = cfg->init,
+                .tty = cfg->tty,
+                .tty_rows = cfg->tty_rows,
+                .tty_cols = cfg->tty_cols,
         };
 
         if (child_setup(cfg, syncfd, hostname, &err) < 0) {
@@ -256,6 +259,8 @@ static int run_child(const struct rt_config *cfg, uint64_t caps, const struct rt
         fault_point("super.rt.configured");
         /* A child that failed meanwhile has its error queued: the wait below reads it. */
         (void)sync_send(fds[0], SYNC_PARENT_DONE);
+        if (cfg->tty && sync_wait_fd(fds[0], SYNC_PTY, &ret->tty_master, err) < 0)
+                goto child_failed;
         if (sync_wait(fds[0], SYNC_EXEC, err) < 0)
                 goto child_failed;
         close(fds[0]);
@@ -267,6 +272,9 @@ child_failed:
         /* The child reported its failure and exits on its own (125 setup, 126/127 exec), so its
          * status tells the caller docker's exit code; a parent-side failure killed it above. */
         close(fds[0]);
+        if (ret->tty_master >= 0)
+                close(ret->tty_master);
+        ret->tty_master = -1;
         ret->setup_status = 125;
         if (waitpid(pid, &st, 0) == pid && WIFEXITED(st))
                 ret->setup_status = WEXITSTATUS(st);
@@ -300,6 +308,7 @@ int rt_spawn(const struct rt_config *cfg, struct rt_process *ret, struct berr **
 
         memset(ret, 0, sizeof(*ret));
         ret->pidfd = -1;
+        ret->tty_master = -1;
         ret->setup_status = 125;
         r = spawn_validate(cfg, &caps, err);
         if (r < 0)

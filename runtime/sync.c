@@ -28,6 +28,35 @@ static int send_msg(int fd, const struct sync_msg *m)
         return n == (ssize_t)sizeof(*m) ? 0 : -(errno ? errno : EIO);
 }
 
+int sync_send_fd(int fd, enum sync_phase phase, int payload)
+{
+        union {
+                char buf[CMSG_SPACE(sizeof(int))];
+                struct cmsghdr align;
+        } ctl;
+        struct sync_msg m;
+        struct iovec iov = {.iov_base = &m, .iov_len = sizeof(m)};
+        struct msghdr mh = {.msg_iov = &iov,
+                            .msg_iovlen = 1,
+                            .msg_control = ctl.buf,
+                            .msg_controllen = sizeof(ctl.buf)};
+        struct cmsghdr *c;
+        ssize_t n;
+
+        memset(&m, 0, sizeof(m));
+        memset(&ctl, 0, sizeof(ctl));
+        m.phase = phase;
+        c = CMSG_FIRSTHDR(&mh);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(c), &payload, sizeof(int));
+        do {
+                n = sendmsg(fd, &mh, MSG_NOSIGNAL);
+        } while (n < 0 && errno == EINTR);
+        return n == (ssize_t)sizeof(m) ? 0 : -(errno ? errno : EIO);
+}
+
 int sync_send(int fd, enum sync_phase phase)
 {
         struct sync_msg m;
@@ -61,19 +90,53 @@ static const char *phase_name(int p)
                 return "error";
         case SYNC_MAPS_DONE:
                 return "maps-done";
+        case SYNC_PTY:
+                return "pty";
         default:
                 return "exec";
         }
 }
 
-int sync_wait(int fd, enum sync_phase expect, struct berr **err)
+/* One message; an fd that came with it goes to *ret_fd (or is closed when ret_fd is NULL). */
+static ssize_t recv_msg(int fd, struct sync_msg *m, int *ret_fd)
+{
+        union {
+                char buf[CMSG_SPACE(sizeof(int))];
+                struct cmsghdr align;
+        } ctl;
+        struct iovec iov = {.iov_base = m, .iov_len = sizeof(*m)};
+        struct msghdr mh = {.msg_iov = &iov,
+                            .msg_iovlen = 1,
+                            .msg_control = ctl.buf,
+                            .msg_controllen = sizeof(ctl.buf)};
+        ssize_t n;
+
+        do {
+                n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
+        } while (n < 0 && errno == EINTR);
+        if (n < 0)
+                return n;
+        for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+                int got;
+
+                if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
+                    c->cmsg_len != CMSG_LEN(sizeof(int)))
+                        continue;
+                memcpy(&got, CMSG_DATA(c), sizeof(int));
+                if (ret_fd && *ret_fd < 0)
+                        *ret_fd = got;
+                else
+                        close(got);
+        }
+        return n;
+}
+
+static int wait_phase(int fd, enum sync_phase expect, int *ret_fd, struct berr **err)
 {
         struct sync_msg m;
         ssize_t n;
 
-        do {
-                n = recv(fd, &m, sizeof(m), 0);
-        } while (n < 0 && errno == EINTR);
+        n = recv_msg(fd, &m, ret_fd);
         if (n < 0)
                 return berr_set(err, errno, "sync: waiting for %s", phase_name(expect));
         if (n == 0) {
@@ -95,5 +158,25 @@ int sync_wait(int fd, enum sync_phase expect, struct berr **err)
         if (m.phase != (int)expect)
                 return berr_msg(err, EPROTO, "sync: expected %s, got %s", phase_name(expect),
                                 phase_name(m.phase));
+        if (ret_fd && *ret_fd < 0)
+                return berr_msg(err, EPROTO, "sync: %s came without its fd", phase_name(expect));
         return 0;
+}
+
+int sync_wait(int fd, enum sync_phase expect, struct berr **err)
+{
+        return wait_phase(fd, expect, NULL, err);
+}
+
+int sync_wait_fd(int fd, enum sync_phase expect, int *ret_fd, struct berr **err)
+{
+        int r;
+
+        *ret_fd = -1;
+        r = wait_phase(fd, expect, ret_fd, err);
+        if (r < 0 && *ret_fd >= 0) {
+                close(*ret_fd);
+                *ret_fd = -1;
+        }
+        return r;
 }

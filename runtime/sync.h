@@ -16,6 +16,7 @@ enum sync_phase {
         SYNC_ERROR = 3,       /* either way: a failure with its cause */
         SYNC_EXEC = 4,        /* pseudo phase: the child's end closed on exec */
         SYNC_MAPS_DONE = 5,   /* parent -> child: uid/gid maps written (user namespace only) */
+        SYNC_PTY = 6,         /* child -> parent: the pty master (SCM_RIGHTS), tty only */
 };
 
 struct sync_msg {
@@ -31,6 +32,10 @@ int sync_pair(int fds[2], struct berr **err);
 int sync_send(int fd, enum sync_phase phase);
 /* Send err (or, when NULL, a generic failure) as a SYNC_ERROR message. */
 void sync_send_berr(int fd, const struct berr *err);
+/* Send a phase marker carrying one fd (SCM_RIGHTS). Returns 0 or -errno. */
+int sync_send_fd(int fd, enum sync_phase phase, int payload);
+/* Wait for phase `expect` carrying one fd, returned close-on-exec in *ret_fd. */
+int sync_wait_fd(int fd, enum sync_phase expect, int *ret_fd, struct berr **err);
 /* Wait for phase `expect`; an error message from the peer becomes *err; EOF is success only
  * when expect is SYNC_EXEC, otherwise "exited during setup". */
 int sync_wait(int fd, enum sync_phase expect, struct berr **err);

@@ -186,6 +186,39 @@ static void test_hash_changes_only_with_config(void **state)
         spec_project_free(p3);
 }
 
+/* tty and stdin_open reach the plan and recreate the container when they change; `false` hashes
+ * like the key left out (containers made before berth knew them keep their hash). */
+static void test_tty_stdin_open(void **state)
+{
+        struct spec_project *p0 = load("services:\n  a:\n    image: redis:7\n");
+        struct spec_project *p1 = load("services:\n  a:\n    image: redis:7\n    tty: false\n");
+        struct spec_project *p2 = load("services:\n  a:\n    image: redis:7\n    tty: true\n");
+        struct spec_project *p3 =
+                load("services:\n  a:\n    image: redis:7\n    stdin_open: true\n");
+        struct plan_service *s0 = plan(p0, "a", &redis_img), *s1 = plan(p1, "a", &redis_img);
+        struct plan_service *s2 = plan(p2, "a", &redis_img), *s3 = plan(p3, "a", &redis_img);
+
+        (void)state;
+        assert_false(s0->tty);
+        assert_false(s0->stdin_open);
+        assert_true(s2->tty);
+        assert_false(s2->stdin_open);
+        assert_true(s3->stdin_open);
+        assert_false(s3->tty);
+        assert_string_equal(s0->config_hash, s1->config_hash);
+        assert_string_not_equal(s0->config_hash, s2->config_hash);
+        assert_string_not_equal(s0->config_hash, s3->config_hash);
+        assert_string_not_equal(s2->config_hash, s3->config_hash);
+        plan_service_free(s0);
+        plan_service_free(s1);
+        plan_service_free(s2);
+        plan_service_free(s3);
+        spec_project_free(p0);
+        spec_project_free(p1);
+        spec_project_free(p2);
+        spec_project_free(p3);
+}
+
 static void test_entrypoint_override_and_healthcheck(void **state)
 {
         struct spec_project *p = load("services:\n"
@@ -267,6 +300,7 @@ int main(void)
                 cmocka_unit_test(test_argv_merge_rules),
                 cmocka_unit_test(test_service_from_image),
                 cmocka_unit_test(test_hash_changes_only_with_config),
+                cmocka_unit_test(test_tty_stdin_open),
                 cmocka_unit_test(test_entrypoint_override_and_healthcheck),
                 cmocka_unit_test(test_no_command_is_an_error),
                 cmocka_unit_test(test_project_networks),

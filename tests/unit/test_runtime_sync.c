@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* Unit tests for runtime/sync: phases in order, a child's typed error arriving as a berr (syscall
- * errors keep their errno text, semantic ones do not), EOF as the exec phase. */
+ * errors keep their errno text, semantic ones do not), EOF as the exec phase, an fd passed with a
+ * phase (the pty master). */
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -85,12 +87,47 @@ static void test_semantic_and_wrong_phase(void **state)
         close(fds[1]);
 }
 
+/* An fd rides along with its phase and arrives as the same open file, close-on-exec; an error in
+ * its place leaves no fd; a phase without the fd it should carry is a protocol error. */
+static void test_fd_passing(void **state)
+{
+        cleanup_berr struct berr *e1 = NULL, *e2 = NULL;
+        struct berr *ce = NULL;
+        int fds[2], p[2], got = -2;
+        char c = 0;
+
+        (void)state;
+        assert_int_equal(sync_pair(fds, NULL), 0);
+        assert_int_equal(pipe(p), 0);
+        assert_int_equal(sync_send_fd(fds[1], SYNC_PTY, p[1]), 0);
+        close(p[1]);
+        assert_int_equal(sync_wait_fd(fds[0], SYNC_PTY, &got, NULL), 0);
+        assert_true(got >= 0);
+        assert_true(fcntl(got, F_GETFD) & FD_CLOEXEC);
+        assert_int_equal(write(got, "x", 1), 1);
+        assert_int_equal(read(p[0], &c, 1), 1);
+        assert_int_equal(c, 'x');
+        close(got);
+        close(p[0]);
+        berr_set(&ce, ENOENT, "open /dev/ptmx");
+        sync_send_berr(fds[1], ce);
+        berr_free(ce);
+        assert_int_equal(sync_wait_fd(fds[0], SYNC_PTY, &got, &e1), -ENOENT);
+        assert_int_equal(got, -1);
+        assert_int_equal(sync_send(fds[1], SYNC_PTY), 0);
+        assert_int_equal(sync_wait_fd(fds[0], SYNC_PTY, &got, &e2), -EPROTO);
+        assert_int_equal(got, -1);
+        close(fds[0]);
+        close(fds[1]);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_phases_and_eof),
                 cmocka_unit_test(test_child_error),
                 cmocka_unit_test(test_semantic_and_wrong_phase),
+                cmocka_unit_test(test_fd_passing),
         };
 
         return cmocka_run_group_tests_name("runtime/sync", tests, NULL, NULL);
