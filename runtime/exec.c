@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sys/prctl.h>
 #include <sys/wait.h>
 
 #include "common/cleanup.h"
@@ -63,22 +64,36 @@ static _Noreturn void exec_child(const struct rt_config *cfg, const struct rt_ex
         proc_exec(&ps, syncfd);
 }
 
+/* The child is visible in the container's pid namespace from the clone on, running berth's own
+ * binary until its execve: a process in the container could open it through /proc/<pid>/exe and
+ * later reopen that for writing (CVE-2019-5736). A process that is not dumpable passes the
+ * kernel's ptrace access check (which /proc/<pid>/exe, /mem, /fd, /environ go through) only for
+ * a caller with CAP_SYS_PTRACE; the flag is inherited by the clone and reset by its execve. So
+ * the caller is made non-dumpable for the clone, and restored. */
 static int clone_into_pidns(pid_t target, int *pidfd, struct berr **err)
 {
         cleanup_free char *path = xasprintf("/proc/%d/ns/pid", (int)target);
         cleanup_close int ns = open(path, O_RDONLY | O_CLOEXEC);
         cleanup_close int own = open("/proc/self/ns/pid_for_children", O_RDONLY | O_CLOEXEC);
         pid_t pid;
-        int saved;
+        int saved, dumpable;
 
         if (ns < 0 || own < 0)
                 return berr_set(err, errno, "open the pid namespaces");
-        if (setns(ns, CLONE_NEWPID) < 0)
-                return berr_set(err, errno, "enter the container's pid namespace");
+        dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
+        if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+                return berr_set(err, errno, "make the exec process non-dumpable");
+        if (setns(ns, CLONE_NEWPID) < 0) {
+                saved = errno;
+                (void)prctl(PR_SET_DUMPABLE, dumpable, 0, 0, 0);
+                return berr_set(err, saved, "enter the container's pid namespace");
+        }
         pid = sys_clone_fork(0, pidfd);
         saved = errno;
         if (pid != 0 && setns(own, CLONE_NEWPID) < 0)
                 abort(); /* cannot happen: returning to our own pid namespace is always allowed */
+        if (pid != 0)
+                (void)prctl(PR_SET_DUMPABLE, dumpable > 0 ? dumpable : 1, 0, 0, 0);
         if (pid < 0)
                 return berr_set(err, saved, "clone");
         return pid;
