@@ -340,3 +340,22 @@ wait_file() { # wait_file PATH SECONDS
   while ((n-- > 0)); do [ -s "$1" ] && return 0; sleep 0.1; done
   [ -s "$1" ]
 }
+
+# --- limits: a neighbour survives an OOM kill -------------------------------------------------------
+
+@test "a memory hog is OOM-killed and its neighbour in the same project is untouched" {
+  local conf2=$BATS_TEST_TMPDIR/n.json id2=${PROJECT}-c2 pid
+  ctr_config "$conf2" ".id=\"$id2\" | .argv=[\"/bin/sleep\",\"30\"] | .resources.memory=33554432"
+  run "$BERTH" ctr run -d "$conf2"
+  assert_success
+  pid=$output
+  run ctr_run '.resources.memory=33554432 | .resources.memory_swap=33554432' /bin/probe memhog 256
+  assert_equal "$status" 137
+  assert_output --partial 'OOMKilled'
+  # the neighbour still runs, and its own cgroup saw no OOM kill
+  kill -0 "$pid"
+  run grep -h '^oom_kill ' $(jq -r .cgroup "$BERTH_RUN/ctr/$id2.json" | grep /memory/)/memory.oom_control
+  assert_output 'oom_kill 0'
+  run "$BERTH" ctr rm -f "$id2"
+  assert_success
+}
