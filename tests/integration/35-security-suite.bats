@@ -205,6 +205,16 @@ J
   fi
 }
 
+@test "devices cgroup: an exec'd process is held by the same policy" {
+  ctr_config "$CTR_CONF" '.argv=["/bin/sleep","30"]'
+  run "$BERTH" ctr run -d "$CTR_CONF"
+  assert_success
+  run "$BERTH" ctr exec "$CTR_ID" /bin/sh -c 'probe devopen b 7 0; probe devopen c 1 5'
+  assert_output $'mknod ok\nopen ERR EPERM\nmknod ok\nopen ok'
+  run "$BERTH" ctr rm -f "$CTR_ID"
+  assert_success
+}
+
 # --- capabilities (exact sets) ---------------------------------------------------------------------
 
 @test "capability sets as root: Eff=Prm=Bnd=docker's default, Inh and Amb empty" {
