@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -235,6 +236,28 @@ fail:
         return berr_code(err);
 }
 
+/* The exec'ing process appears in the container's pid namespace only now, with the container's
+ * credentials, capabilities, no_new_privs and seccomp filter already in place (inherited): a
+ * process of the container that may ptrace never sees one of berth's holding more. It is the
+ * caller's parent's child (CLONE_PARENT), so that parent waits for it as for any child. */
+static noreturn void clone_then_exec(struct exec_args *a, int syncfd)
+{
+        struct berr *err = NULL;
+        long c = syscall(SYS_clone, (unsigned long)(CLONE_PARENT | SIGCHLD), NULL, NULL, NULL, 0UL);
+
+        if (c == 0) {
+                (void)setsid();
+                _exit(do_exec(a));
+        }
+        if (c < 0) {
+                berr_set(&err, errno, "clone the exec process");
+                sync_send_berr(syncfd, err);
+                _exit(125);
+        }
+        (void)sync_send_value(syncfd, SYNC_CHILD_PID, (int)c);
+        _exit(0);
+}
+
 noreturn void proc_exec(const struct proc_spec *ps, int syncfd)
 {
         struct berr *err = NULL;
@@ -254,6 +277,8 @@ noreturn void proc_exec(const struct proc_spec *ps, int syncfd)
         /* Nothing of the parent's but stdio (and the sync socket, close-on-exec) may reach the
          * command. */
         (void)sys_cloexec_from(3);
+        if (ps->clone_to_exec)
+                clone_then_exec(&a, syncfd);
         if (ps->init)
                 init_run(do_exec, &a, syncfd);
         _exit(do_exec(&a));

@@ -29,6 +29,10 @@ struct proc_spec {
         size_t n_ulimits;
         const int *stdio; /* 3 fds or -1 */
         bool init;
+        /* exec: once everything above is in place, clone(CLONE_PARENT) the process that execs
+         * (a child of the caller's parent, in the pid namespace this one's children go to),
+         * report its pid on the sync socket (SYNC_CHILD_PID) and exit. */
+        bool clone_to_exec;
 };
 
 /* Never returns: execs, or reports the failure on syncfd and exits. */

@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-/* runtime/exec: rt_exec (runtime.h). The new process is cloned straight into the container's pid
- * namespace (the caller's pid_for_children is pointed at it for the clone and restored at once),
- * moved into the container's cgroup by the parent at the SYNC_CHILD_READY barrier, then joins the
- * other namespaces through the container's pidfd in one setns() and finishes like the container's
- * own process (container_proc). */
+/* runtime/exec: rt_exec (runtime.h). An intermediate process, forked in the caller's pid namespace
+ * (so nothing in the container sees it), is moved into the container's cgroup by the parent at the
+ * SYNC_CHILD_READY barrier, joins every namespace of the container through its pidfd in one
+ * setns() (the pid namespace as the one its children go to), takes on the container's user,
+ * capabilities, no_new_privs and seccomp filter (container_proc), and only then clones, with
+ * CLONE_PARENT, the process that execs the command: that one is the caller's child and the
+ * first of berth's to appear in the container, already confined. The intermediate reports its
+ * pid and exits. Both run non-dumpable (CVE-2019-5736: see clone_intermediate). */
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -35,7 +38,8 @@ static _Noreturn void exec_child(const struct rt_config *cfg, const struct rt_ex
                                  const struct rt_seccomp_bpf *bpf)
 {
         struct berr *err = NULL;
-        int flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP;
+        int flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP |
+                    CLONE_NEWPID;
         char **env = proc_env_merge(cfg->env, o->env);
         struct proc_spec ps = {
                 .argv = o->argv,
@@ -48,6 +52,7 @@ static _Noreturn void exec_child(const struct rt_config *cfg, const struct rt_ex
                 .ulimits = cfg->ulimits,
                 .n_ulimits = cfg->n_ulimits,
                 .stdio = o->stdio,
+                .clone_to_exec = true,
         };
 
         if (cfg->userns)
@@ -64,34 +69,21 @@ static _Noreturn void exec_child(const struct rt_config *cfg, const struct rt_ex
         proc_exec(&ps, syncfd);
 }
 
-/* The child is visible in the container's pid namespace from the clone on, running berth's own
- * binary until its execve: a process in the container could open it through /proc/<pid>/exe and
- * later reopen that for writing (CVE-2019-5736). A process that is not dumpable passes the
- * kernel's ptrace access check (which /proc/<pid>/exe, /mem, /fd, /environ go through) only for
- * a caller with CAP_SYS_PTRACE; the flag is inherited by the clone and reset by its execve. So
- * the caller is made non-dumpable for the clone, and restored. */
-static int clone_into_pidns(pid_t target, int *pidfd, struct berr **err)
+/* Until its execve, the exec process runs berth's own binary; once it is in the container's pid
+ * namespace, a process there could open that through /proc/<pid>/exe and later reopen it for
+ * writing (CVE-2019-5736). A process that is not dumpable passes the kernel's ptrace access check
+ * (which /proc/<pid>/exe, /mem, /fd, /environ go through) only for a caller with CAP_SYS_PTRACE;
+ * the flag is inherited by clones and reset by execve. So the caller is made non-dumpable for the
+ * fork of the intermediate, and restored. */
+static pid_t clone_intermediate(int *pidfd, struct berr **err)
 {
-        cleanup_free char *path = xasprintf("/proc/%d/ns/pid", (int)target);
-        cleanup_close int ns = open(path, O_RDONLY | O_CLOEXEC);
-        cleanup_close int own = open("/proc/self/ns/pid_for_children", O_RDONLY | O_CLOEXEC);
+        int dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0), saved;
         pid_t pid;
-        int saved, dumpable;
 
-        if (ns < 0 || own < 0)
-                return berr_set(err, errno, "open the pid namespaces");
-        dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
         if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
                 return berr_set(err, errno, "make the exec process non-dumpable");
-        if (setns(ns, CLONE_NEWPID) < 0) {
-                saved = errno;
-                (void)prctl(PR_SET_DUMPABLE, dumpable, 0, 0, 0);
-                return berr_set(err, saved, "enter the container's pid namespace");
-        }
         pid = sys_clone_fork(0, pidfd);
         saved = errno;
-        if (pid != 0 && setns(own, CLONE_NEWPID) < 0)
-                abort(); /* cannot happen: returning to our own pid namespace is always allowed */
         if (pid != 0)
                 (void)prctl(PR_SET_DUMPABLE, dumpable > 0 ? dumpable : 1, 0, 0, 0);
         if (pid < 0)
@@ -102,9 +94,10 @@ static int clone_into_pidns(pid_t target, int *pidfd, struct berr **err)
 /* *child_failed tells whether the failure came from the child (which then exits on its own with
  * docker's status) or from our side (the child must be killed). */
 static int exec_parent(const struct rt_process *ctr, pid_t pid, int syncfd, bool *child_failed,
-                       struct berr **err)
+                       pid_t *ret_exec_pid, struct berr **err)
 {
         const struct cgroup_ops *ops = cgroup_ops_for(ctr->cgroup);
+        int exec_pid = 0;
 
         *child_failed = true;
         if (sync_wait(syncfd, SYNC_CHILD_READY, err) < 0)
@@ -114,6 +107,9 @@ static int exec_parent(const struct rt_process *ctr, pid_t pid, int syncfd, bool
                 return berr_code(err);
         *child_failed = true;
         (void)sync_send(syncfd, SYNC_PARENT_DONE);
+        if (sync_wait_value(syncfd, SYNC_CHILD_PID, &exec_pid, err) < 0)
+                return berr_code(err);
+        *ret_exec_pid = exec_pid;
         return sync_wait(syncfd, SYNC_EXEC, err);
 }
 
@@ -122,11 +118,11 @@ int rt_exec(const struct rt_config *cfg, const struct rt_process *ctr,
 {
         struct rt_seccomp_bpf *own_bpf = NULL;
         const struct rt_seccomp_bpf *bpf = cfg->seccomp_bpf;
-        cleanup_close int ctr_pidfd = -1, pidfd = -1;
+        cleanup_close int ctr_pidfd = -1, pidfd = -1, exec_pidfd = -1;
         uint64_t caps;
         bool child_failed = false;
         int fds[2] = {-1, -1}, st, r;
-        pid_t pid;
+        pid_t pid, exec_pid = 0;
 
         memset(ret, 0, sizeof(*ret));
         ret->pidfd = -1;
@@ -149,7 +145,7 @@ int rt_exec(const struct rt_config *cfg, const struct rt_process *ctr,
                 rt_seccomp_bpf_free(own_bpf);
                 return berr_code(err);
         }
-        pid = clone_into_pidns(ctr->pid, &pidfd, err);
+        pid = clone_intermediate(&pidfd, err);
         if (pid == 0) {
                 close(fds[0]);
                 exec_child(cfg, opts, ctr_pidfd, fds[1], caps, bpf);
@@ -160,17 +156,29 @@ int rt_exec(const struct rt_config *cfg, const struct rt_process *ctr,
                 close(fds[0]);
                 return pid;
         }
-        r = exec_parent(ctr, pid, fds[0], &child_failed, err);
+        r = exec_parent(ctr, pid, fds[0], &child_failed, &exec_pid, err);
         close(fds[0]);
+        if (r < 0 && !child_failed)
+                (void)sys_pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
+        /* the intermediate exits once it has cloned the exec process, or failed */
+        if (waitpid(pid, &st, 0) == pid && WIFEXITED(st) && r < 0)
+                ret->setup_status = WEXITSTATUS(st);
         if (r < 0) {
-                if (!child_failed)
-                        (void)sys_pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
-                if (waitpid(pid, &st, 0) == pid && WIFEXITED(st))
+                /* the exec process reported its failure and exits 126/127 */
+                if (exec_pid > 0 && waitpid(exec_pid, &st, 0) == exec_pid && WIFEXITED(st))
                         ret->setup_status = WEXITSTATUS(st);
                 return berr_wrap(err, "exec in %s", cfg->id);
         }
-        ret->pid = pid;
-        ret->pidfd = TAKE_FD(pidfd);
+        /* our child (CLONE_PARENT) and not yet reaped: its pid cannot have been reused */
+        exec_pidfd = sys_pidfd_open(exec_pid, 0);
+        if (exec_pidfd < 0) {
+                r = berr_set(err, errno, "exec in %s: pidfd of %d", cfg->id, (int)exec_pid);
+                (void)kill(exec_pid, SIGKILL);
+                (void)waitpid(exec_pid, NULL, 0);
+                return r;
+        }
+        ret->pid = exec_pid;
+        ret->pidfd = TAKE_FD(exec_pidfd);
         ret->cgroup = ctr->cgroup ? xstrdup(ctr->cgroup) : NULL;
         return 0;
 }

@@ -30,10 +30,16 @@ static int send_msg(int fd, const struct sync_msg *m)
 
 int sync_send(int fd, enum sync_phase phase)
 {
+        return sync_send_value(fd, phase, 0);
+}
+
+int sync_send_value(int fd, enum sync_phase phase, int value)
+{
         struct sync_msg m;
 
         memset(&m, 0, sizeof(m));
         m.phase = phase;
+        m.code = value;
         return send_msg(fd, &m);
 }
 
@@ -61,12 +67,21 @@ static const char *phase_name(int p)
                 return "error";
         case SYNC_MAPS_DONE:
                 return "maps-done";
+        case SYNC_CHILD_PID:
+                return "child-pid";
         default:
                 return "exec";
         }
 }
 
 int sync_wait(int fd, enum sync_phase expect, struct berr **err)
+{
+        int ignored;
+
+        return sync_wait_value(fd, expect, &ignored, err);
+}
+
+int sync_wait_value(int fd, enum sync_phase expect, int *value, struct berr **err)
 {
         struct sync_msg m;
         ssize_t n;
@@ -95,5 +110,6 @@ int sync_wait(int fd, enum sync_phase expect, struct berr **err)
         if (m.phase != (int)expect)
                 return berr_msg(err, EPROTO, "sync: expected %s, got %s", phase_name(expect),
                                 phase_name(m.phase));
+        *value = m.code;
         return 0;
 }

@@ -16,6 +16,8 @@ enum sync_phase {
         SYNC_ERROR = 3,       /* either way: a failure with its cause */
         SYNC_EXEC = 4,        /* pseudo phase: the child's end closed on exec */
         SYNC_MAPS_DONE = 5,   /* parent -> child: uid/gid maps written (user namespace only) */
+        SYNC_CHILD_PID = 6,   /* exec's intermediate -> parent: the pid of the process it cloned
+                               * (a child of the parent's) to execve, in the code field */
 };
 
 struct sync_msg {
@@ -29,8 +31,12 @@ struct sync_msg {
 int sync_pair(int fds[2], struct berr **err);
 /* Send a phase marker. Returns 0 or -errno. */
 int sync_send(int fd, enum sync_phase phase);
+/* Send a phase marker carrying a value (SYNC_CHILD_PID). */
+int sync_send_value(int fd, enum sync_phase phase, int value);
 /* Send err (or, when NULL, a generic failure) as a SYNC_ERROR message. */
 void sync_send_berr(int fd, const struct berr *err);
 /* Wait for phase `expect`; an error message from the peer becomes *err; EOF is success only
  * when expect is SYNC_EXEC, otherwise "exited during setup". */
 int sync_wait(int fd, enum sync_phase expect, struct berr **err);
+/* sync_wait, and the value the message carried. */
+int sync_wait_value(int fd, enum sync_phase expect, int *value, struct berr **err);

@@ -16,6 +16,8 @@
  *   devopen b|c MAJ MIN mknod /tmp/probe-dev, then open it: "mknod ok|ERR ..", "open ok|ERR .."
  *   exe-race DEV INO S  for S seconds, try to open /proc/N/exe of every other process, for
  *                       writing and O_PATH-then-reopen; count those that are the file DEV:INO
+ *   cap-watch MASK S    for S seconds, read /proc/N/status of every process: count those with
+ *                       capabilities (CapEff or CapPrm) outside the hex MASK, or no seccomp filter
  *   euid                "euid=N egid=N" (a setuid copy of the probe shows what it gained)
  *   memhog MB           allocate and touch MB mebibytes, print "done"
  *   forkbomb N          fork up to N sleeping children, print how many forks succeeded
@@ -382,6 +384,58 @@ static int exe_race(const char *dev, const char *ino, const char *secs)
         return 0;
 }
 
+static unsigned long long status_hex(const char *text, const char *field)
+{
+        const char *p = strstr(text, field);
+
+        return p ? strtoull(p + strlen(field), NULL, 16) : 0;
+}
+
+/* Every process that ever shows up in the container is checked: none may hold more than the
+ * container's capabilities or run without its seccomp filter, however briefly. */
+static int cap_watch(const char *mask_s, const char *secs)
+{
+        unsigned long long mask = strtoull(mask_s, NULL, 16);
+        time_t end = time(NULL) + atoi(secs);
+        long n_seen = 0, n_wider = 0, n_unfiltered = 0, n_berth = 0;
+
+        while (time(NULL) < end) {
+                DIR *d = opendir("/proc");
+                struct dirent *de;
+
+                while (d && (de = readdir(d))) {
+                        long pid = atol(de->d_name);
+                        char p[64], buf[4096];
+                        ssize_t n;
+                        int fd;
+
+                        if (pid <= 1 || pid == getpid())
+                                continue;
+                        snprintf(p, sizeof(p), "/proc/%ld/status", pid);
+                        fd = open(p, O_RDONLY);
+                        if (fd < 0)
+                                continue;
+                        n = read(fd, buf, sizeof(buf) - 1);
+                        close(fd);
+                        if (n <= 0)
+                                continue;
+                        buf[n] = 0;
+                        n_seen++;
+                        if (!strncmp(buf, "Name:\tberth", 11))
+                                n_berth++;
+                        if ((status_hex(buf, "CapEff:") | status_hex(buf, "CapPrm:")) & ~mask)
+                                n_wider++;
+                        if (strstr(buf, "Seccomp:\t0"))
+                                n_unfiltered++;
+                }
+                if (d)
+                        closedir(d);
+        }
+        printf("seen %ld berth %ld wider %ld unfiltered %ld\n", n_seen, n_berth, n_wider,
+               n_unfiltered);
+        return 0;
+}
+
 static int memhog(long mb)
 {
         for (long i = 0; i < mb; i++) {
@@ -533,6 +587,8 @@ int main(int argc, char **argv)
 #endif
         if (!strcmp(c, "devopen") && argc > 4)
                 return devopen(argv[2], argv[3], argv[4]);
+        if (!strcmp(c, "cap-watch") && argc > 3)
+                return cap_watch(argv[2], argv[3]);
         if (!strcmp(c, "exe-race") && argc > 4)
                 return exe_race(argv[2], argv[3], argv[4]);
         if (!strcmp(c, "memhog") && argc > 2)

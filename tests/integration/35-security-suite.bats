@@ -345,6 +345,28 @@ race_config() {
   assert_equal "$(sha256sum < "$BERTH")" "$sum"
 }
 
+@test "an exec'd process never shows up in the container with more capabilities or no seccomp" {
+  mkdir -p "$BATS_TEST_TMPDIR/out"
+  ctr_config "$CTR_CONF" ".argv=[\"/bin/sh\",\"-c\",\"probe cap-watch a80425fb 7 > /out/watch\"] | .mounts=[{type:\"bind\",source:\"$BATS_TEST_TMPDIR/out\",target:\"/out\"}]"
+  run "$BERTH" ctr run -d "$CTR_CONF"
+  assert_success
+  sleep 0.2
+  i=0
+  SECONDS=0
+  while [ "$SECONDS" -lt 4 ]; do
+    "$BERTH" ctr exec "$CTR_ID" /bin/true
+    "$BERTH" ctr exec -u app "$CTR_ID" /bin/true
+    i=$((i + 1))
+  done
+  [ "$i" -ge 5 ]
+  wait_file "$BATS_TEST_TMPDIR/out/watch" 10
+  run cat "$BATS_TEST_TMPDIR/out/watch"
+  # berth's exec processes were seen, none with capabilities beyond docker's set or unfiltered
+  assert_output --regexp '^seen [0-9]+ berth [1-9][0-9]* wider 0 unfiltered 0$'
+  run "$BERTH" ctr rm -f "$CTR_ID"
+  assert_success
+}
+
 wait_file() { # wait_file PATH SECONDS
   local n=$(( $2 * 10 ))
   while ((n-- > 0)); do [ -s "$1" ] && return 0; sleep 0.1; done
