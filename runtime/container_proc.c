@@ -14,6 +14,7 @@
 
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 
 #include "common/cleanup.h"
@@ -258,6 +259,70 @@ static noreturn void clone_then_exec(struct exec_args *a, int syncfd)
         _exit(0);
 }
 
+/* The command's path as execvp would find it (PATH from the command's environment); 0 or the
+ * errno execvp would report. */
+static int resolve_command(const char *cmd, char *const *env, char **ret)
+{
+        const char *path = env_get(env, "PATH");
+        cleanup_strv char **dirs = NULL;
+        int found = ENOENT;
+
+        if (strchr(cmd, '/')) {
+                *ret = xstrdup(cmd);
+                return access(cmd, X_OK) == 0 ? 0 : errno;
+        }
+        dirs = strv_split(path ? path : DEFAULT_PATH, ":");
+        strv_foreach (d, dirs) {
+                cleanup_free char *c = xasprintf("%s/%s", *d ? d : ".", cmd);
+                struct stat st;
+
+                if (stat(c, &st) < 0 || !S_ISREG(st.st_mode))
+                        continue;
+                if (access(c, X_OK) < 0) {
+                        found = EACCES;
+                        continue;
+                }
+                *ret = TAKE_PTR(c);
+                return 0;
+        }
+        return found;
+}
+
+/* clone_then_exec, from the sealed trampoline program: it gets the sync socket as fd 3 (not
+ * close-on-exec until its clone execs) and the resolved path, since it cannot search PATH. */
+static noreturn void trampoline_exec(struct exec_args *a, int syncfd, int tfd)
+{
+        struct berr *err = NULL;
+        cleanup_free char *path = NULL;
+        char **argv = NULL;
+        int code = resolve_command(a->argv[0], a->env, &path);
+
+        if (code) {
+                if (code == ENOENT)
+                        berr_msg(&err, ENOENT, "exec: \"%s\": executable file not found in $PATH",
+                                 a->argv[0]);
+                else
+                        berr_set(&err, code, "exec \"%s\"", a->argv[0]);
+                sync_send_berr(syncfd, err);
+                _exit(proc_exit_code_for(code, true));
+        }
+        if (tfd == 3 && (tfd = fcntl(3, F_DUPFD_CLOEXEC, 4)) < 0)
+                goto fail;
+        if (syncfd != 3 && dup2(syncfd, 3) < 0)
+                goto fail;
+        if (syncfd == 3 && fcntl(3, F_SETFD, 0) < 0)
+                goto fail;
+        argv = strv_push(argv, "berth-exec");
+        argv = strv_push(argv, path);
+        strv_foreach (w, a->argv)
+                argv = strv_push(argv, w);
+        syscall(SYS_execveat, tfd, "", argv, a->env, AT_EMPTY_PATH);
+fail:
+        berr_set(&err, errno, "run the exec trampoline");
+        sync_send_berr(syncfd == 3 ? 3 : syncfd, err);
+        _exit(125);
+}
+
 noreturn void proc_exec(const struct proc_spec *ps, int syncfd)
 {
         struct berr *err = NULL;
@@ -277,6 +342,8 @@ noreturn void proc_exec(const struct proc_spec *ps, int syncfd)
         /* Nothing of the parent's but stdio (and the sync socket, close-on-exec) may reach the
          * command. */
         (void)sys_cloexec_from(3);
+        if (ps->clone_to_exec && ps->trampoline_fd >= 0)
+                trampoline_exec(&a, syncfd, ps->trampoline_fd);
         if (ps->clone_to_exec)
                 clone_then_exec(&a, syncfd);
         if (ps->init)

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <linux/capability.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 
@@ -28,6 +29,7 @@
 #include "runtime/cgroup.h"
 #include "runtime/container_err.h"
 #include "runtime/container_proc.h"
+#include "runtime/exec_trampoline.h"
 #include "runtime/runtime.h"
 #include "runtime/seccomp.h"
 #include "runtime/sync.h"
@@ -35,7 +37,7 @@
 
 static _Noreturn void exec_child(const struct rt_config *cfg, const struct rt_exec_opts *o,
                                  int ctr_pidfd, int syncfd, uint64_t caps,
-                                 const struct rt_seccomp_bpf *bpf)
+                                 const struct rt_seccomp_bpf *bpf, int tfd)
 {
         struct berr *err = NULL;
         int flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP |
@@ -53,6 +55,7 @@ static _Noreturn void exec_child(const struct rt_config *cfg, const struct rt_ex
                 .n_ulimits = cfg->n_ulimits,
                 .stdio = o->stdio,
                 .clone_to_exec = true,
+                .trampoline_fd = tfd,
         };
 
         if (cfg->userns)
@@ -118,7 +121,7 @@ int rt_exec(const struct rt_config *cfg, const struct rt_process *ctr,
 {
         struct rt_seccomp_bpf *own_bpf = NULL;
         const struct rt_seccomp_bpf *bpf = cfg->seccomp_bpf;
-        cleanup_close int ctr_pidfd = -1, pidfd = -1, exec_pidfd = -1;
+        cleanup_close int ctr_pidfd = -1, pidfd = -1, exec_pidfd = -1, tfd = -1;
         uint64_t caps;
         bool child_failed = false;
         int fds[2] = {-1, -1}, st, r;
@@ -141,6 +144,17 @@ int rt_exec(const struct rt_config *cfg, const struct rt_process *ctr,
                 rt_seccomp_bpf_free(own_bpf);
                 return berr_set(err, errno, "container %s is not running", cfg->id);
         }
+        /* A container that may ptrace passes the non-dumpable check: its exec process must never
+         * run berth's binary at all once it is visible there. */
+        if (caps & (UINT64_C(1) << CAP_SYS_PTRACE)) {
+                tfd = trampoline_fd(err);
+                if (tfd == -ENOTSUP) {
+                        tfd = -1;
+                } else if (tfd < 0) {
+                        rt_seccomp_bpf_free(own_bpf);
+                        return berr_wrap(err, "exec in %s", cfg->id);
+                }
+        }
         if (sync_pair(fds, err) < 0) {
                 rt_seccomp_bpf_free(own_bpf);
                 return berr_code(err);
@@ -148,7 +162,7 @@ int rt_exec(const struct rt_config *cfg, const struct rt_process *ctr,
         pid = clone_intermediate(&pidfd, err);
         if (pid == 0) {
                 close(fds[0]);
-                exec_child(cfg, opts, ctr_pidfd, fds[1], caps, bpf);
+                exec_child(cfg, opts, ctr_pidfd, fds[1], caps, bpf, tfd);
         }
         close(fds[1]);
         rt_seccomp_bpf_free(own_bpf);

@@ -161,6 +161,7 @@ static _Noreturn void child_main(const struct rt_config *cfg, int syncfd, uint64
                 .n_ulimits = cfg->n_ulimits,
                 .stdio = cfg->stdio,
                 .init = cfg->init,
+                .trampoline_fd = -1,
         };
 
         if (child_setup(cfg, syncfd, hostname, &err) < 0) {

@@ -97,6 +97,11 @@ int sync_wait_value(int fd, enum sync_phase expect, int *value, struct berr **er
                 return berr_msg(err, ECHILD, "sync: the other side exited before %s",
                                 phase_name(expect));
         }
+        if (n == (ssize_t)sizeof(int) && expect == SYNC_CHILD_PID) {
+                /* the exec trampoline writes the bare pid */
+                memcpy(value, &m, sizeof(int));
+                return 0;
+        }
         if (n != (ssize_t)sizeof(m))
                 return berr_msg(err, EPROTO, "sync: short message (%zd bytes)", n);
         m.text[sizeof(m.text) - 1] = '\0';

@@ -330,6 +330,37 @@ race_config() {
   assert_success
 }
 
+@test "with cap_add SYS_PTRACE the exec process runs a sealed trampoline, never berth's binary" {
+  local sum i
+  sum=$(sha256sum < "$BERTH")
+  race_config 8 '| .cap_add=["SYS_PTRACE"]'
+  run "$BERTH" ctr run -d "$CTR_CONF"
+  assert_success
+  sleep 0.2
+  i=0
+  SECONDS=0
+  while [ "$SECONDS" -lt 4 ]; do
+    "$BERTH" ctr exec "$CTR_ID" /bin/true
+    "$BERTH" ctr exec -u app "$CTR_ID" /bin/true
+    i=$((i + 1))
+  done
+  [ "$i" -ge 5 ]
+  # what the exec path still answers like any exec: status, 127 and 126 with their messages
+  run "$BERTH" ctr exec "$CTR_ID" /bin/sh -c 'probe status CapEff; exit 7'
+  assert_equal "$status" 7
+  assert_output '00000000a80c25fb'
+  run -127 "$BERTH" ctr exec "$CTR_ID" nope
+  assert_output --partial 'exec: "nope": executable file not found in $PATH'
+  run -126 "$BERTH" ctr exec "$CTR_ID" /etc/passwd
+  wait_file "$BATS_TEST_TMPDIR/out/race" 10
+  run cat "$BATS_TEST_TMPDIR/out/race"
+  # the watcher saw the trampoline's processes ("berth-exec"), could open none as berth's binary
+  assert_output --regexp '^seen [0-9]+ berth [1-9][0-9]* path 0 write 0$'
+  assert_equal "$(sha256sum < "$BERTH")" "$sum"
+  run "$BERTH" ctr rm -f "$CTR_ID"
+  assert_success
+}
+
 @test "with init: true, pid 1 runs berth's binary but /proc/1/exe and /proc/1/mem stay closed" {
   local sum
   sum=$(sha256sum < "$BERTH")
