@@ -57,6 +57,38 @@ EOF2
   assert_equal "$(sha256sum < "$BERTH")" "$sum"
 }
 
+@test "with cap_add SYS_PTRACE, exec and healthchecks still never hand out berth's binary" {
+  local dev ino sum
+  read -r dev ino < <(stat -L -c '%d %i' "$BERTH")
+  sum=$(sha256sum < "$BERTH")
+  compose_file <<EOF2
+name: $PROJECT
+services:
+  box:
+    image: $BUSYBOX
+    cap_add: [SYS_PTRACE]
+    command: ["sh", "-c", "/probe exe-race $dev $ino 6 > /out/race; sleep 1000"]
+    volumes: ["$PROBE:/probe:ro", "$WORK/out:/out"]
+    stop_signal: SIGKILL
+    healthcheck:
+      test: ["CMD", "true"]
+      interval: 100ms
+      retries: 100
+EOF2
+  run b up -d
+  assert_success
+  SECONDS=0
+  while [ "$SECONDS" -lt 3 ]; do
+    b exec box true
+  done
+  wait_until 10 test -s "$WORK/out/race"
+  run cat "$WORK/out/race"
+  assert_output --regexp '^seen [0-9]+ berth [1-9][0-9]* path 0 write 0$'
+  run b ps --format json
+  [ "$(jq -r '.[] | select(.Service=="box") | .Health' <<< "$output")" = healthy ]
+  assert_equal "$(sha256sum < "$BERTH")" "$sum"
+}
+
 @test "a service started by up gets the device policy: a host block device cannot be opened" {
   [ -b /dev/loop0 ]
   compose_file <<EOF2
