@@ -7,11 +7,13 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <sys/types.h>
 
 struct berr;
+struct dev_rule;
 struct rt_resources;
 
 /* Where the hierarchies are mounted and which cgroup the caller is in. Tests point both at a fake
@@ -30,6 +32,10 @@ struct cgroup_ops {
         int (*kill)(const char *locator, int sig, struct berr **err);
         int (*destroy)(const char *locator, struct berr **err);
         int (*oom_kills)(const char *locator, uint64_t *ret, struct berr **err);
+        /* Allow only these device accesses (runtime/devices.h): devices.deny/allow on v1, a
+         * BPF_PROG_TYPE_CGROUP_DEVICE program attached to the cgroup on v2. */
+        int (*devices)(const char *locator, const struct dev_rule *rules, size_t n,
+                       struct berr **err);
 };
 
 extern const struct cgroup_ops cgroup_v1_ops;

@@ -25,10 +25,12 @@
 #include "runtime/cgroup.h"
 #include "runtime/cgroup_internal.h"
 #include "runtime/container_err.h"
+#include "runtime/devices.h"
 #include "runtime/runtime.h"
 
 /* pids first: kill and attach-order use it; memory before swap is set. */
-static const char *const v1_controllers[] = {"pids", "memory", "cpu", "cpuacct", "cpuset", "blkio"};
+static const char *const v1_controllers[] = {"pids",   "memory", "cpu",    "cpuacct",
+                                             "cpuset", "blkio",  "devices"};
 
 bool cgroup_v1_managed(const char *controller)
 {
@@ -240,6 +242,29 @@ static int v1_oom_kills(const char *locator, uint64_t *ret, struct berr **err)
         return 0;
 }
 
+/* The devices controller keeps an exception list: "a" on devices.deny empties it (deny all),
+ * then each rule is added to devices.allow. */
+static int v1_devices(const char *locator, const struct dev_rule *rules, size_t n,
+                      struct berr **err)
+{
+        cleanup_strv char **dirs = cg_locator_dirs(locator, "v1");
+
+        strv_foreach (d, dirs) {
+                if (!has_file(d, "devices.deny"))
+                        continue;
+                if (cg_write(d, "devices.deny", "a", err) < 0)
+                        return berr_code(err);
+                for (size_t i = 0; i < n; i++) {
+                        cleanup_free char *line = dev_rule_v1(&rules[i]);
+
+                        if (cg_write(d, "devices.allow", line, err) < 0)
+                                return berr_code(err);
+                }
+                return 0;
+        }
+        return berr_msg(err, ENOENT, "cgroup: the devices controller is not mounted");
+}
+
 const struct cgroup_ops cgroup_v1_ops = {
         .name = "v1",
         .create = v1_create,
@@ -247,4 +272,5 @@ const struct cgroup_ops cgroup_v1_ops = {
         .kill = v1_kill,
         .destroy = v1_destroy,
         .oom_kills = v1_oom_kills,
+        .devices = v1_devices,
 };

@@ -4,6 +4,7 @@
  * the v2 files (memory.max/low/swap.max, cpu.max, cpu.weight, io.weight, pids.max); kill is one
  * write to cgroup.kill (5.14), with a cgroup.procs walk when the file is missing. */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -13,13 +14,18 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/bpf.h>
+#include <sys/syscall.h>
+
 #include "common/cleanup.h"
 #include "common/error.h"
+#include "common/fdutil.h"
 #include "common/strv.h"
 #include "common/xalloc.h"
 #include "runtime/cgroup.h"
 #include "runtime/cgroup_internal.h"
 #include "runtime/container_err.h"
+#include "runtime/devices.h"
 #include "runtime/runtime.h"
 
 /* Enable in dir's subtree whatever dir itself offers among the controllers berth uses. A failure
@@ -195,6 +201,53 @@ static int v2_oom_kills(const char *locator, uint64_t *ret, struct berr **err)
         return 0;
 }
 
+/* Load the rules as a BPF_PROG_TYPE_CGROUP_DEVICE program and attach it to the cgroup. It stays
+ * attached (and the kernel keeps it) until the cgroup is removed. BPF_F_ALLOW_MULTI: a program a
+ * parent cgroup carries (systemd's) still runs too; every one of them must allow. */
+static int v2_devices(const char *locator, const struct dev_rule *rules, size_t n,
+                      struct berr **err)
+{
+        const char *d = v2_dir(locator);
+        cleanup_free struct bpf_insn *prog = NULL;
+        cleanup_close int cg = -1, pfd = -1;
+        char log[4096] = "";
+        union bpf_attr a;
+        size_t len;
+
+        if (!d)
+                return berr_msg(err, EINVAL, "cgroup: bad locator");
+        prog = dev_bpf_program(rules, n, &len);
+        memset(&a, 0, sizeof(a));
+        a.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
+        a.insns = (uint64_t)(uintptr_t)prog;
+        a.insn_cnt = (uint32_t)len;
+        a.license = (uint64_t)(uintptr_t) "MIT";
+        a.log_buf = (uint64_t)(uintptr_t)log;
+        a.log_size = sizeof(log);
+        a.log_level = 1;
+        pfd = (int)syscall(SYS_bpf, BPF_PROG_LOAD, &a, sizeof(a));
+        if (pfd < 0 && errno == ENOSPC) { /* the verifier's log did not fit: load without it */
+                a.log_buf = 0;
+                a.log_size = 0;
+                a.log_level = 0;
+                pfd = (int)syscall(SYS_bpf, BPF_PROG_LOAD, &a, sizeof(a));
+        }
+        if (pfd < 0)
+                return berr_set(err, errno, "cgroup %s: load the device program%s%.200s", d,
+                                log[0] ? ": " : "", log);
+        cg = open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (cg < 0)
+                return berr_set(err, errno, "cgroup: open %s", d);
+        memset(&a, 0, sizeof(a));
+        a.target_fd = (uint32_t)cg;
+        a.attach_bpf_fd = (uint32_t)pfd;
+        a.attach_type = BPF_CGROUP_DEVICE;
+        a.attach_flags = BPF_F_ALLOW_MULTI;
+        if (syscall(SYS_bpf, BPF_PROG_ATTACH, &a, sizeof(a)) < 0)
+                return berr_set(err, errno, "cgroup %s: attach the device program", d);
+        return 0;
+}
+
 const struct cgroup_ops cgroup_v2_ops = {
         .name = "v2",
         .create = v2_create,
@@ -202,4 +255,5 @@ const struct cgroup_ops cgroup_v2_ops = {
         .kill = v2_kill,
         .destroy = v2_destroy,
         .oom_kills = v2_oom_kills,
+        .devices = v2_devices,
 };

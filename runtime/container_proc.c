@@ -5,14 +5,17 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 
 #include "common/cleanup.h"
@@ -171,6 +174,7 @@ struct exec_args {
         char **argv;
         char **env;
         int syncfd;
+        bool tty;
 };
 
 static int do_exec(void *ud)
@@ -194,7 +198,9 @@ static int do_exec(void *ud)
 /* A session of its own: otherwise the container shares the caller's process group, and
  * kill(0, sig) inside it reaches the host processes of that group (pgrp signals are not filtered
  * by pid namespace). Then with a tty: the pair made, the master on its way to the spawner, the
- * slave our controlling terminal and stdio. */
+ * slave our stdio and controlling terminal; for exec (clone_to_exec) the process that execs
+ * takes it as its controlling terminal in a session of its own (ours ends when we exit, and a
+ * session leader's exit would hang the terminal up). */
 static int setup_terminal(const struct proc_spec *ps, int syncfd, struct berr **err)
 {
         cleanup_close int master = -1, slave = -1;
@@ -208,8 +214,15 @@ static int setup_terminal(const struct proc_spec *ps, int syncfd, struct berr **
                 return berr_code(err);
         if (sync_send_fd(syncfd, SYNC_PTY, master) < 0)
                 return berr_set(err, errno, "send the pty master");
-        if (pty_make_controlling(slave, ps->tty_rows, ps->tty_cols, err) < 0)
+        if (ps->clone_to_exec && ps->tty_rows && ps->tty_cols) {
+                struct winsize ws = {.ws_row = ps->tty_rows, .ws_col = ps->tty_cols};
+
+                if (ioctl(slave, TIOCSWINSZ, &ws) < 0)
+                        return berr_set(err, errno, "set the terminal size");
+        } else if (!ps->clone_to_exec &&
+                   pty_make_controlling(slave, ps->tty_rows, ps->tty_cols, err) < 0) {
                 return berr_code(err);
+        }
         fds[0] = fds[1] = fds[2] = slave;
         return setup_stdio(fds, err);
 }
@@ -257,10 +270,98 @@ fail:
         return berr_code(err);
 }
 
+/* The exec'ing process appears in the container's pid namespace only now, with the container's
+ * credentials, capabilities, no_new_privs and seccomp filter already in place (inherited): a
+ * process of the container that may ptrace never sees one of berth's holding more. It is the
+ * caller's parent's child (CLONE_PARENT), so that parent waits for it as for any child. */
+static noreturn void clone_then_exec(struct exec_args *a, int syncfd)
+{
+        struct berr *err = NULL;
+        long c = syscall(SYS_clone, (unsigned long)(CLONE_PARENT | SIGCHLD), NULL, NULL, NULL, 0UL);
+
+        if (c == 0) {
+                (void)setsid();
+                if (a->tty)
+                        (void)ioctl(0, TIOCSCTTY, 0);
+                _exit(do_exec(a));
+        }
+        if (c < 0) {
+                berr_set(&err, errno, "clone the exec process");
+                sync_send_berr(syncfd, err);
+                _exit(125);
+        }
+        (void)sync_send_value(syncfd, SYNC_CHILD_PID, (int)c);
+        _exit(0);
+}
+
+/* The command's path as execvp would find it (PATH from the command's environment); 0 or the
+ * errno execvp would report. */
+static int resolve_command(const char *cmd, char *const *env, char **ret)
+{
+        const char *path = env_get(env, "PATH");
+        cleanup_strv char **dirs = NULL;
+        int found = ENOENT;
+
+        if (strchr(cmd, '/')) {
+                *ret = xstrdup(cmd);
+                return access(cmd, X_OK) == 0 ? 0 : errno;
+        }
+        dirs = strv_split(path ? path : DEFAULT_PATH, ":");
+        strv_foreach (d, dirs) {
+                cleanup_free char *c = xasprintf("%s/%s", *d ? d : ".", cmd);
+                struct stat st;
+
+                if (stat(c, &st) < 0 || !S_ISREG(st.st_mode))
+                        continue;
+                if (access(c, X_OK) < 0) {
+                        found = EACCES;
+                        continue;
+                }
+                *ret = TAKE_PTR(c);
+                return 0;
+        }
+        return found;
+}
+
+/* clone_then_exec, from the sealed trampoline program: it gets the sync socket as fd 3 (not
+ * close-on-exec until its clone execs) and the resolved path, since it cannot search PATH. */
+static noreturn void trampoline_exec(struct exec_args *a, int syncfd, int tfd)
+{
+        struct berr *err = NULL;
+        cleanup_free char *path = NULL;
+        char **argv = NULL;
+        int code = resolve_command(a->argv[0], a->env, &path);
+
+        if (code) {
+                if (code == ENOENT)
+                        berr_msg(&err, ENOENT, "exec: \"%s\": executable file not found in $PATH",
+                                 a->argv[0]);
+                else
+                        berr_set(&err, code, "exec \"%s\"", a->argv[0]);
+                sync_send_berr(syncfd, err);
+                _exit(proc_exit_code_for(code, true));
+        }
+        if (tfd == 3 && (tfd = fcntl(3, F_DUPFD_CLOEXEC, 4)) < 0)
+                goto fail;
+        if (syncfd != 3 && dup2(syncfd, 3) < 0)
+                goto fail;
+        if (syncfd == 3 && fcntl(3, F_SETFD, 0) < 0)
+                goto fail;
+        argv = strv_push(argv, "berth-exec");
+        argv = strv_push(argv, path);
+        strv_foreach (w, a->argv)
+                argv = strv_push(argv, w);
+        syscall(SYS_execveat, tfd, "", argv, a->env, AT_EMPTY_PATH);
+fail:
+        berr_set(&err, errno, "run the exec trampoline");
+        sync_send_berr(syncfd == 3 ? 3 : syncfd, err);
+        _exit(125);
+}
+
 noreturn void proc_exec(const struct proc_spec *ps, int syncfd)
 {
         struct berr *err = NULL;
-        struct exec_args a = {.argv = ps->argv, .syncfd = syncfd};
+        struct exec_args a = {.argv = ps->argv, .syncfd = syncfd, .tty = ps->tty};
 
         if (!ps->argv || !ps->argv[0]) {
                 berr_msg(&err, EINVAL,
@@ -276,6 +377,10 @@ noreturn void proc_exec(const struct proc_spec *ps, int syncfd)
         /* Nothing of the parent's but stdio (and the sync socket, close-on-exec) may reach the
          * command. */
         (void)sys_cloexec_from(3);
+        if (ps->clone_to_exec && ps->trampoline_fd >= 0)
+                trampoline_exec(&a, syncfd, ps->trampoline_fd);
+        if (ps->clone_to_exec)
+                clone_then_exec(&a, syncfd);
         if (ps->init)
                 init_run(do_exec, &a, syncfd);
         _exit(do_exec(&a));

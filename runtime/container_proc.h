@@ -34,6 +34,14 @@ struct proc_spec {
          * as SYNC_PTY before anything else can fail. */
         bool tty;
         unsigned short tty_rows, tty_cols;
+        /* exec: once everything above is in place, clone(CLONE_PARENT) the process that execs
+         * (a child of the caller's parent, in the pid namespace this one's children go to),
+         * report its pid on the sync socket (SYNC_CHILD_PID) and exit. */
+        bool clone_to_exec;
+        /* with clone_to_exec: >= 0, run that last clone from this sealed program
+         * (runtime/exec_trampoline.h), so the process the container sees never runs berth's
+         * binary */
+        int trampoline_fd;
 };
 
 /* Never returns: execs, or reports the failure on syncfd and exits. */

@@ -27,6 +27,10 @@ noreturn void init_run(int (*exec_fn)(void *ud), void *ud, int close_fd)
         pid_t child;
         int sfd;
 
+        /* pid 1 runs berth's own binary for the container's whole life: not dumpable, so no process
+         * in the container can open it through /proc/1/exe (CVE-2019-5736) or /proc/1/mem without
+         * CAP_SYS_PTRACE. The child inherits that until its execve resets it. */
+        (void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
         sigfillset(&all);
         sigprocmask(SIG_BLOCK, &all, &old);
         child = fork();

@@ -482,6 +482,37 @@ static uint64_t fnv1a(uint64_t h, const void *p, size_t n)
         return h;
 }
 
+/* The built-in profile's content, so a change to seccomp_default.c alone (which does not rebuild
+ * this file's BERTH_SECCOMP_BUILD) changes the key too. */
+static uint64_t hash_default_profile(uint64_t h)
+{
+        struct sc_profile p;
+
+        sc_profile_default(&p);
+        h = fnv1a(h, &p.default_action, sizeof(p.default_action));
+        h = fnv1a(h, &p.default_errno, sizeof(p.default_errno));
+        for (size_t i = 0; i < p.n_rules; i++) {
+                const struct sc_rule *r = &p.rules[i];
+
+                strv_foreach (n, r->names)
+                        h = fnv1a(h, n, strlen(n) + 1);
+                strv_foreach (a, r->arches_include)
+                        h = fnv1a(h, a, strlen(a) + 1);
+                h = fnv1a(h, &r->action, sizeof(r->action));
+                h = fnv1a(h, &r->errno_ret, sizeof(r->errno_ret));
+                for (size_t k = 0; k < r->n_args; k++) {
+                        h = fnv1a(h, &r->args[k].index, sizeof(r->args[k].index));
+                        h = fnv1a(h, &r->args[k].op, sizeof(r->args[k].op));
+                        h = fnv1a(h, &r->args[k].value, sizeof(r->args[k].value));
+                        h = fnv1a(h, &r->args[k].value_two, sizeof(r->args[k].value_two));
+                }
+                h = fnv1a(h, &r->caps_include, sizeof(r->caps_include));
+                h = fnv1a(h, &r->caps_exclude, sizeof(r->caps_exclude));
+        }
+        sc_profile_done(&p);
+        return h;
+}
+
 int rt_seccomp_key(const struct rt_config *cfg, char **ret, struct berr **err)
 {
         uint64_t caps, h = UINT64_C(0xcbf29ce484222325);
@@ -499,6 +530,8 @@ int rt_seccomp_key(const struct rt_config *cfg, char **ret, struct berr **err)
                         return berr_wrap(err, "seccomp profile");
                 h = fnv1a(h, text, len);
         }
+        if (cfg->seccomp == RT_SECCOMP_DEFAULT)
+                h = hash_default_profile(h);
         h = fnv1a(h, BERTH_SECCOMP_BUILD, strlen(BERTH_SECCOMP_BUILD));
         *ret = xasprintf("%d-%016" PRIx64 "-%016" PRIx64, (int)cfg->seccomp, caps, h);
         return 0;

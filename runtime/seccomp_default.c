@@ -4,7 +4,8 @@
  * any family but AF_VSOCK; personality() only with the harmless personas; clone() without any
  * namespace flag and clone3() answered with ENOSYS (so libc falls back to clone, whose flags can
  * be checked) unless CAP_SYS_ADMIN; the privileged syscalls allowed only with the capability
- * that governs them. */
+ * that governs them. io_uring_* are not allowed (moby#46762, docker 25: a ring runs operations
+ * the filter never sees). */
 #include <errno.h>
 #include <string.h>
 
@@ -35,7 +36,7 @@ static const char base_allow[] =
         "epoll_wait_old eventfd eventfd2 inotify_add_watch inotify_init inotify_init1 "
         "inotify_rm_watch fanotify_mark poll ppoll ppoll_time64 select _newselect pselect6 "
         "pselect6_time64 io_setup io_destroy io_submit io_cancel io_getevents io_pgetevents "
-        "io_pgetevents_time64 io_uring_setup io_uring_enter io_uring_register signalfd signalfd4 "
+        "io_pgetevents_time64 signalfd signalfd4 "
         "timerfd_create timerfd_gettime timerfd_gettime64 timerfd_settime timerfd_settime64 "
         "pipe pipe2 "
         /* memory */

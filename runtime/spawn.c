@@ -28,6 +28,7 @@
 #include "runtime/cgroup.h"
 #include "runtime/container_err.h"
 #include "runtime/container_proc.h"
+#include "runtime/devices.h"
 #include "runtime/mounts.h"
 #include "runtime/rootfs.h"
 #include "runtime/runtime.h"
@@ -164,6 +165,7 @@ static _Noreturn void child_main(const struct rt_config *cfg, int syncfd, uint64
                 .tty = cfg->tty,
                 .tty_rows = cfg->tty_rows,
                 .tty_cols = cfg->tty_cols,
+                .trampoline_fd = -1,
         };
 
         if (child_setup(cfg, syncfd, hostname, &err) < 0) {
@@ -297,6 +299,17 @@ static int make_dirs(const struct rt_config *cfg, struct berr **err)
         return 0;
 }
 
+static int apply_devices(const struct rt_config *cfg, const char *locator, struct berr **err)
+{
+        cleanup_free struct dev_rule *rules = NULL;
+        size_t n = 0;
+
+        if (dev_rules_for(cfg, &rules, &n, err) < 0 ||
+            cgroup_ops_for(locator)->devices(locator, rules, n, err) < 0)
+                return berr_wrap(err, "container %s", cfg->id);
+        return 0;
+}
+
 int rt_spawn(const struct rt_config *cfg, struct rt_process *ret, struct berr **err)
 {
         struct rt_seccomp_bpf *own_bpf = NULL;
@@ -330,6 +343,8 @@ int rt_spawn(const struct rt_config *cfg, struct rt_process *ret, struct berr **
         cgroup_env_done(&env);
         if (r >= 0 && cfg->cgroup_file)
                 r = atomic_write_file(cfg->cgroup_file, locator, strlen(locator), 0600, err);
+        if (r >= 0)
+                r = apply_devices(cfg, locator, err);
         if (r >= 0)
                 r = run_child(cfg, caps, bpf, locator, ret, err);
         if (r < 0 && locator)

@@ -59,10 +59,16 @@ int sync_send_fd(int fd, enum sync_phase phase, int payload)
 
 int sync_send(int fd, enum sync_phase phase)
 {
+        return sync_send_value(fd, phase, 0);
+}
+
+int sync_send_value(int fd, enum sync_phase phase, int value)
+{
         struct sync_msg m;
 
         memset(&m, 0, sizeof(m));
         m.phase = phase;
+        m.code = value;
         return send_msg(fd, &m);
 }
 
@@ -92,6 +98,8 @@ static const char *phase_name(int p)
                 return "maps-done";
         case SYNC_PTY:
                 return "pty";
+        case SYNC_CHILD_PID:
+                return "child-pid";
         default:
                 return "exec";
         }
@@ -131,12 +139,17 @@ static ssize_t recv_msg(int fd, struct sync_msg *m, int *ret_fd)
         return n;
 }
 
-static int wait_phase(int fd, enum sync_phase expect, int *ret_fd, struct berr **err)
+static int wait_phase(int fd, enum sync_phase expect, int *ret_fd, int *value, struct berr **err)
 {
         struct sync_msg m;
         ssize_t n;
 
         n = recv_msg(fd, &m, ret_fd);
+        if (n == (ssize_t)sizeof(int) && expect == SYNC_CHILD_PID && value) {
+                /* the exec trampoline writes the bare pid */
+                memcpy(value, &m, sizeof(int));
+                return 0;
+        }
         if (n < 0)
                 return berr_set(err, errno, "sync: waiting for %s", phase_name(expect));
         if (n == 0) {
@@ -160,12 +173,19 @@ static int wait_phase(int fd, enum sync_phase expect, int *ret_fd, struct berr *
                                 phase_name(m.phase));
         if (ret_fd && *ret_fd < 0)
                 return berr_msg(err, EPROTO, "sync: %s came without its fd", phase_name(expect));
+        if (value)
+                *value = m.code;
         return 0;
 }
 
 int sync_wait(int fd, enum sync_phase expect, struct berr **err)
 {
-        return wait_phase(fd, expect, NULL, err);
+        return wait_phase(fd, expect, NULL, NULL, err);
+}
+
+int sync_wait_value(int fd, enum sync_phase expect, int *value, struct berr **err)
+{
+        return wait_phase(fd, expect, NULL, value, err);
 }
 
 int sync_wait_fd(int fd, enum sync_phase expect, int *ret_fd, struct berr **err)
@@ -173,7 +193,7 @@ int sync_wait_fd(int fd, enum sync_phase expect, int *ret_fd, struct berr **err)
         int r;
 
         *ret_fd = -1;
-        r = wait_phase(fd, expect, ret_fd, err);
+        r = wait_phase(fd, expect, ret_fd, NULL, err);
         if (r < 0 && *ret_fd >= 0) {
                 close(*ret_fd);
                 *ret_fd = -1;

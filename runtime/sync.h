@@ -17,6 +17,8 @@ enum sync_phase {
         SYNC_EXEC = 4,        /* pseudo phase: the child's end closed on exec */
         SYNC_MAPS_DONE = 5,   /* parent -> child: uid/gid maps written (user namespace only) */
         SYNC_PTY = 6,         /* child -> parent: the pty master (SCM_RIGHTS), tty only */
+        SYNC_CHILD_PID = 7,   /* exec's intermediate -> parent: the pid of the process it cloned
+                               * (a child of the parent's) to execve, in the code field */
 };
 
 struct sync_msg {
@@ -30,6 +32,8 @@ struct sync_msg {
 int sync_pair(int fds[2], struct berr **err);
 /* Send a phase marker. Returns 0 or -errno. */
 int sync_send(int fd, enum sync_phase phase);
+/* Send a phase marker carrying a value (SYNC_CHILD_PID). */
+int sync_send_value(int fd, enum sync_phase phase, int value);
 /* Send err (or, when NULL, a generic failure) as a SYNC_ERROR message. */
 void sync_send_berr(int fd, const struct berr *err);
 /* Send a phase marker carrying one fd (SCM_RIGHTS). Returns 0 or -errno. */
@@ -39,3 +43,5 @@ int sync_wait_fd(int fd, enum sync_phase expect, int *ret_fd, struct berr **err)
 /* Wait for phase `expect`; an error message from the peer becomes *err; EOF is success only
  * when expect is SYNC_EXEC, otherwise "exited during setup". */
 int sync_wait(int fd, enum sync_phase expect, struct berr **err);
+/* sync_wait, and the value the message carried. */
+int sync_wait_value(int fd, enum sync_phase expect, int *value, struct berr **err);

@@ -166,12 +166,35 @@ static void test_rt_compile_modes(void **state)
         assert_null(b);
 }
 
+/* The cache key is stable for one configuration (the default profile's content is hashed field
+ * by field, never padding) and tells capability sets apart; io_uring is not allowed. */
+static void test_key_and_io_uring(void **state)
+{
+        struct rt_config cfg;
+        cleanup_free char *a = NULL, *b = NULL, *c = NULL;
+        char *add[] = {"SYS_PTRACE", NULL};
+        struct sc_profile p;
+
+        (void)state;
+        rt_config_init(&cfg);
+        assert_int_equal(rt_seccomp_key(&cfg, &a, NULL), 0);
+        assert_int_equal(rt_seccomp_key(&cfg, &b, NULL), 0);
+        assert_string_equal(a, b);
+        cfg.cap_add = add;
+        assert_int_equal(rt_seccomp_key(&cfg, &c, NULL), 0);
+        assert_string_not_equal(a, c);
+        sc_profile_default(&p);
+        for (size_t i = 0; i < p.n_rules; i++)
+                assert_false(strv_contains(p.rules[i].names, "io_uring_setup"));
+        sc_profile_done(&p);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_default_profile),  cmocka_unit_test(test_compile),
                 cmocka_unit_test(test_parse_json),       cmocka_unit_test(test_parse_errors),
-                cmocka_unit_test(test_rt_compile_modes),
+                cmocka_unit_test(test_rt_compile_modes), cmocka_unit_test(test_key_and_io_uring),
         };
 
         return cmocka_run_group_tests_name("runtime/seccomp", tests, NULL, NULL);
