@@ -243,6 +243,34 @@ static int plan_mounts(struct plan_service *s, const struct spec_project *p,
         return 0;
 }
 
+static int plan_devices(struct plan_service *s, const struct spec_service *svc, struct berr **err)
+{
+        if (!svc->ndevices)
+                return 0;
+        s->devices = xcalloc(svc->ndevices, sizeof(*s->devices));
+        for (size_t i = 0; i < svc->ndevices; i++) {
+                const struct spec_device *d = &svc->devices[i];
+                const char *perm = d->permissions && *d->permissions ? d->permissions : "rwm";
+
+                if (!d->source || d->source[0] != '/' ||
+                    (d->target && *d->target && d->target[0] != '/'))
+                        return berr_msg(err, EINVAL,
+                                        "service `%s`: devices[%zu]: `%s` needs absolute paths "
+                                        "(HOST[:CONTAINER[:PERMISSIONS]])",
+                                        s->name, i, d->source ? d->source : "");
+                if (strspn(perm, "rwm") != strlen(perm))
+                        return berr_msg(err, EINVAL,
+                                        "service `%s`: devices[%zu]: permissions `%s`: expected "
+                                        "letters of `rwm`",
+                                        s->name, i, perm);
+                s->devices[i].host_path = xstrdup(d->source);
+                s->devices[i].container_path = d->target && *d->target ? xstrdup(d->target) : NULL;
+                s->devices[i].permissions = xstrdup(perm);
+                s->n_devices++;
+        }
+        return 0;
+}
+
 static int plan_ulimits(struct plan_service *s, const struct spec_service *svc, struct berr **err)
 {
         if (!svc->nulimits)
@@ -539,6 +567,10 @@ static void plan_hash(struct plan_service *s)
                               (unsigned long long)m->tmpfs_size, m->tmpfs_mode,
                               m->options ? m->options : "");
         }
+        for (size_t i = 0; i < s->n_devices; i++)
+                strbuf_printf(&b, "device=%s:%s:%s\n", s->devices[i].host_path,
+                              s->devices[i].container_path ? s->devices[i].container_path : "",
+                              s->devices[i].permissions);
         for (size_t i = 0; i < s->n_ulimits; i++)
                 strbuf_printf(&b, "ulimit=%d:%llu:%llu\n", s->ulimits[i].resource,
                               (unsigned long long)s->ulimits[i].soft,
@@ -623,10 +655,10 @@ int plan_service_build(const struct spec_project *p, const struct spec_service *
         plan_resources(s, svc);
         if ((r = parse_security_opts(s, svc->security_opt, err)) < 0 ||
             (r = plan_mounts(s, p, svc, err)) < 0 || (plan_image_volumes(s, img), 0) ||
-            (r = plan_ulimits(s, svc, err)) < 0 || (r = plan_network_mode(s, svc, err)) < 0 ||
-            (r = plan_ports(s, svc, err)) < 0 || (r = plan_restart(s, svc, err)) < 0 ||
-            (r = plan_health(s, svc, img, err)) < 0 || (r = plan_stop(s, svc, img, err)) < 0 ||
-            (r = plan_logging(s, svc, err)) < 0)
+            (r = plan_ulimits(s, svc, err)) < 0 || (r = plan_devices(s, svc, err)) < 0 ||
+            (r = plan_network_mode(s, svc, err)) < 0 || (r = plan_ports(s, svc, err)) < 0 ||
+            (r = plan_restart(s, svc, err)) < 0 || (r = plan_health(s, svc, img, err)) < 0 ||
+            (r = plan_stop(s, svc, img, err)) < 0 || (r = plan_logging(s, svc, err)) < 0)
                 goto fail;
         plan_hash(s);
         *ret = s;
@@ -664,6 +696,12 @@ void plan_service_free(struct plan_service *s)
         }
         free(s->mounts);
         free(s->ulimits);
+        for (size_t i = 0; i < s->n_devices; i++) {
+                free(s->devices[i].host_path);
+                free(s->devices[i].container_path);
+                free(s->devices[i].permissions);
+        }
+        free(s->devices);
         free(s->resources.cpuset_cpus);
         free(s->resources.cpuset_mems);
         free(s->net_mode_service);
@@ -833,6 +871,8 @@ void plan_rt_config(const struct plan_service *s, const char *name, struct rt_co
         cfg->shm_size = s->shm_size;
         cfg->ulimits = s->ulimits;
         cfg->n_ulimits = s->n_ulimits;
+        cfg->devices = s->devices;
+        cfg->n_devices = s->n_devices;
         cfg->sysctls = s->sysctls;
         cfg->cap_add = s->cap_add;
         cfg->cap_drop = s->cap_drop;

@@ -73,6 +73,8 @@ struct plan_service {
         size_t n_mounts;
         struct rt_ulimit *ulimits;
         size_t n_ulimits;
+        struct rt_device *devices; /* compose `devices` */
+        size_t n_devices;
         uint64_t shm_size;
         struct rt_resources resources;
         enum rt_net_mode net_mode;

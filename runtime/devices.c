@@ -34,6 +34,20 @@ static const struct dev_rule default_rules[] = {
         {'c', 10, 200, DEV_ACC_ALL},      /* net/tun */
 };
 
+unsigned dev_access(const char *permissions)
+{
+        unsigned a = 0;
+
+        if (!permissions)
+                return DEV_ACC_ALL;
+        for (const char *p = permissions; *p; p++)
+                a |= *p == 'r'   ? DEV_ACC_READ
+                     : *p == 'w' ? DEV_ACC_WRITE
+                     : *p == 'm' ? DEV_ACC_MKNOD
+                                 : 0;
+        return a;
+}
+
 int dev_rules_for(const struct rt_config *cfg, struct dev_rule **ret, size_t *ret_n,
                   struct berr **err)
 {
@@ -56,7 +70,8 @@ int dev_rules_for(const struct rt_config *cfg, struct dev_rule **ret, size_t *re
                     (!S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode)))
                         continue;
                 r[n++] = (struct dev_rule){S_ISBLK(st.st_mode) ? 'b' : 'c', major(st.st_rdev),
-                                           minor(st.st_rdev), DEV_ACC_ALL};
+                                           minor(st.st_rdev),
+                                           dev_access(cfg->devices[i].permissions)};
         }
         *ret = r;
         *ret_n = n;

@@ -32,7 +32,10 @@ struct dev_rule {
         unsigned access;      /* DEV_ACC_* */
 };
 
-/* The allow-list for cfg: docker's defaults plus a rwm rule for each of cfg->devices (a path
+/* "rwm", "r", "rw"... -> DEV_ACC_* bits (NULL: all); other letters count for nothing. */
+unsigned dev_access(const char *permissions);
+/* The allow-list for cfg: docker's defaults plus a rule for each of cfg->devices with its
+ * permissions (a path
  * that is not a device node is skipped: rootfs setup reports it); one "a *:* rwm" rule when
  * privileged. Caller frees *ret. */
 int dev_rules_for(const struct rt_config *cfg, struct dev_rule **ret, size_t *ret_n,

@@ -50,6 +50,7 @@ struct rt_device {
         char *host_path;      /* e.g. /dev/fuse */
         char *container_path; /* NULL = same as host_path */
         uint32_t mode;        /* 0 = the host node's mode */
+        char *permissions;    /* cgroup access, a subset of "rwm"; NULL = "rwm" */
 };
 
 struct rt_ulimit {

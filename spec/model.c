@@ -235,6 +235,22 @@ static void read_ulimits(struct spec_service *s, const struct spec_node *svc)
         }
 }
 
+static void read_devices(struct spec_service *s, const struct spec_node *svc)
+{
+        const struct spec_node *l = spec_map_get(svc, "devices");
+
+        if (!l || l->kind != SPEC_SEQ)
+                return;
+        s->devices = xcalloc(l->n ? l->n : 1, sizeof(*s->devices));
+        for (size_t i = 0; i < l->n; i++) {
+                struct spec_device *d = &s->devices[s->ndevices++];
+
+                d->source = get_str(l->vals[i], "source");
+                d->target = get_str(l->vals[i], "target");
+                d->permissions = get_str(l->vals[i], "permissions");
+        }
+}
+
 static void read_deploy(struct spec_service *s, const struct spec_node *svc)
 {
         const struct spec_node *d = spec_map_get(svc, "deploy");
@@ -397,6 +413,7 @@ static void read_service(struct spec_service *s, const char *name, const struct 
         read_refs(&s->secrets, &s->nsecrets, svc, "secrets");
         read_refs(&s->configs, &s->nconfigs, svc, "configs");
         read_ulimits(s, svc);
+        read_devices(s, svc);
         read_deploy(s, svc);
 }
 
@@ -556,6 +573,12 @@ static void service_free_parts(struct spec_service *s)
         for (size_t i = 0; i < s->nulimits; i++)
                 free(s->ulimits[i].name);
         free(s->ulimits);
+        for (size_t i = 0; i < s->ndevices; i++) {
+                free(s->devices[i].source);
+                free(s->devices[i].target);
+                free(s->devices[i].permissions);
+        }
+        free(s->devices);
         for (size_t k = 0; k < 2; k++) {
                 struct spec_file_ref *r = k ? s->configs : s->secrets;
                 size_t n = k ? s->nconfigs : s->nsecrets;

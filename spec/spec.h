@@ -101,6 +101,10 @@ struct spec_service_network {
         int64_t priority;
 };
 
+struct spec_device {
+        char *source, *target, *permissions; /* normalised: all three set */
+};
+
 struct spec_ulimit {
         char *name;
         int64_t soft, hard;
@@ -145,6 +149,8 @@ struct spec_service {
         char **security_opt, **tmpfs, **profiles, **links, **volumes_from, **group_add;
         struct spec_ulimit *ulimits;
         size_t nulimits;
+        struct spec_device *devices;
+        size_t ndevices;
         struct spec_file_ref *secrets, *configs;
         size_t nsecrets, nconfigs;
         bool init, privileged, read_only, tty, stdin_open;

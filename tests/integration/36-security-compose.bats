@@ -106,3 +106,33 @@ EOF2
   run jq -j .log "$BERTH_ROOT/projects/$PROJECT/logs/$PROJECT-box-1.log"
   assert_output $'mknod ok\nopen ERR EPERM\nmknod ok\nopen ok'
 }
+
+@test "compose devices: the listed node appears, opens with its permissions, others stay shut" {
+  [ -b /dev/loop0 ] && [ -c /dev/fuse ]
+  compose_file <<EOF2
+name: $PROJECT
+services:
+  box:
+    image: $BUSYBOX
+    devices: ["/dev/loop0:/dev/xloop:r", "/dev/fuse"]
+    command: ["sh", "-c", "ls -l /dev/xloop /dev/fuse; head -c 1 /dev/xloop >/dev/null && echo read-ok; echo x > /dev/xloop || echo write-denied; /probe devopen b 7 1; sleep 1000"]
+    volumes: ["$PROBE:/probe:ro"]
+    stop_signal: SIGKILL
+  bad:
+    image: $BUSYBOX
+    devices: ["/dev/fuse:/dev/fuse:rx"]
+    profiles: [bad]
+EOF2
+  run b up -d
+  assert_success
+  wait_until 10 grep -q 'open' "$BERTH_ROOT/projects/$PROJECT/logs/$PROJECT-box-1.log"
+  run jq -j .log "$BERTH_ROOT/projects/$PROJECT/logs/$PROJECT-box-1.log"
+  assert_line --regexp "^b.* /dev/xloop$"
+  assert_output --partial "/dev/fuse"
+  assert_output --partial "read-ok"
+  assert_output --partial "write-denied"
+  assert_output --partial "open ERR EPERM"
+  run b --profile bad up -d bad
+  assert_failure
+  assert_output --partial "service \`bad\`: devices[0]: permissions \`rx\`"
+}
