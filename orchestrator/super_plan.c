@@ -19,7 +19,10 @@
 #include "orchestrator/plan_json.h"
 #include "orchestrator/supervisor.h"
 
-#define SUPER_EXE_NAME "berth-supervisor"
+#define SUPER_EXE_NAME   "berth-supervisor"
+/* The plan's format is private to one build: berth and berth-supervisor link this same object,
+ * so a berth-supervisor from another build is refused by name rather than misread. */
+#define SUPER_PLAN_BUILD BERTH_VERSION " " __DATE__ " " __TIME__
 
 struct dns_ud {
         char *project;
@@ -97,6 +100,7 @@ char *super_plan_encode(const char *project, const char *root, const char *run, 
         json_t *o = json_object(), *a = json_array();
         char *text;
 
+        json_object_set_new(o, "build", json_string(SUPER_PLAN_BUILD));
         json_object_set_new(o, "project", json_string(project));
         json_object_set_new(o, "root", json_string(root));
         json_object_set_new(o, "run", json_string(run));
@@ -118,7 +122,7 @@ int super_plan_decode(const char *text, struct sup_config *cfg, char ***strings,
 {
         json_error_t je;
         json_t *o = json_loads(text, 0, &je), *a = NULL, *e;
-        const char *project = NULL, *root = NULL, *run = NULL;
+        const char *project = NULL, *root = NULL, *run = NULL, *build = NULL;
         struct plan_service **svcs = NULL;
         int dns = 0, r = 0;
         json_int_t lvl = 0;
@@ -126,6 +130,13 @@ int super_plan_decode(const char *text, struct sup_config *cfg, char ***strings,
 
         if (!o)
                 return berr_msg(err, EINVAL, "supervisor plan: %s (line %d)", je.text, je.line);
+        if (json_unpack_ex(o, &je, 0, "{s:s}", "build", &build) < 0 ||
+            strcmp(build, SUPER_PLAN_BUILD) != 0) {
+                r = berr_msg(err, EPROTO,
+                             "berth-supervisor (%s) is not from the build of this berth (%s)",
+                             SUPER_PLAN_BUILD, build ? build : "no build stamp");
+                goto out;
+        }
         if (json_unpack_ex(o, &je, 0, "{s:s,s:s,s:s,s:b,s:I,s:o}", "project", &project, "root",
                            &root, "run", &run, "dns", &dns, "log_level", &lvl, "services",
                            &a) < 0 ||

@@ -23,7 +23,8 @@ void super_plan_config(struct sup_config *cfg, const char *project, const char *
 char *super_plan_encode(const char *project, const char *root, const char *run, bool dns,
                         int log_level, struct plan_service *const *svcs, size_t n);
 /* Decode text into cfg (zeroed by the caller); cfg->root and cfg->run point into *strings,
- * which the caller frees (strv) after sup_config_done. *log_level: the CLI's. */
+ * which the caller frees (strv) after sup_config_done. *log_level: the CLI's. A plan made by
+ * another build of berth is refused (EPROTO): the format is private to one build. */
 int super_plan_decode(const char *text, struct sup_config *cfg, char ***strings, int *log_level,
                       struct berr **err);
 

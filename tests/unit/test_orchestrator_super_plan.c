@@ -173,6 +173,12 @@ static void test_bad_document(void **state)
         assert_true(super_plan_decode("{\"project\": 1}", &cfg, &strings, &level, &err) < 0);
         assert_null(cfg.project);
         berr_freep(&err);
+        /* a plan from another build of berth */
+        assert_int_equal(
+                super_plan_decode("{\"build\": \"0.0.0 elsewhere\"}", &cfg, &strings, &level, &err),
+                -EPROTO);
+        assert_non_null(strstr(err->msg, "0.0.0 elsewhere"));
+        berr_freep(&err);
         assert_true(super_plan_decode("not json", &cfg, &strings, &level, &err) < 0);
         assert_null(strings);
 }
