@@ -521,6 +521,8 @@ struct exec_args {
         const char *plan;
 };
 
+#define SUP_MALLOC_TUNABLES "glibc.malloc.tcache_count=0:glibc.malloc.mxfast=0"
+
 /* The plan goes in a memfd (any length, no pipe to feed); it and ready_fd are inherited. */
 static void exec_child(void *ud, int ready_fd)
 {
@@ -540,6 +542,16 @@ static void exec_child(void *ud, int ready_fd)
         if (fcntl(ready_fd, F_SETFD, 0) < 0) {
                 berr_set(&err, errno, "fcntl");
                 goto fail;
+        }
+        /* glibc's per-thread cache and fast bins keep freed chunks out of reach of malloc_trim
+         * (up to 7 per size class: ~200 KiB for a process that sits idle); the supervisor
+         * allocates little after its start, so it goes without them (docs/performance.md) */
+        {
+                const char *t = getenv("GLIBC_TUNABLES");
+                cleanup_free char *v =
+                        xasprintf("%s%s" SUP_MALLOC_TUNABLES, t ? t : "", t && *t ? ":" : "");
+
+                (void)setenv("GLIBC_TUNABLES", v, 1);
         }
         snprintf(fd_arg, sizeof(fd_arg), "%d", fd);
         snprintf(ready_arg, sizeof(ready_arg), "%d", ready_fd);
