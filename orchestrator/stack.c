@@ -214,7 +214,14 @@ int stack_supervisor(struct stack *st, struct ctl_conn **ret, struct berr **err)
                         (int)log_get_level(), st->svcs, st->p->nservices);
 
                 r = supervisor_spawn_exec(exe, plan, err);
-        } else {
+                if (r == -EPROTO) {
+                        /* berth was rebuilt under this CLI: run the supervisor the old way */
+                        berr_freep(err);
+                        free(exe);
+                        exe = NULL;
+                }
+        }
+        if (!exe) {
                 struct sup_config cfg = {0};
 
                 /* the supervisor (a forked copy) takes our plans; we plan again below */

@@ -29,5 +29,6 @@ int super_plan_decode(const char *text, struct sup_config *cfg, char ***strings,
                       struct berr **err);
 
 /* The berth-supervisor binary next to the running executable, NULL when there is none (the
- * supervisor then runs as a fork of the CLI, as before). Caller frees. */
+ * supervisor then runs as a fork of the CLI, as before; so it does when that binary answers
+ * EPROTO: another build). Caller frees. */
 char *super_plan_exe(void);

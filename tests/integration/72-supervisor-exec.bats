@@ -93,3 +93,22 @@ EOF2
   # the plain build: an ASan/UBSan berth-supervisor maps tens of MB of shadow memory.
   [ "$pss" -lt $((50 * 370 / 10)) ]
 }
+
+@test "a berth-supervisor from another build is not used: berth forks its supervisor instead" {
+  mkdir -p "$BATS_TEST_TMPDIR/skew"
+  cp "$(readlink -f "$BERTH")" "$BATS_TEST_TMPDIR/skew/berth"
+  # what a berth-supervisor of another build answers (super_plan_decode: EPROTO)
+  printf '#!/bin/sh\necho "err 71 berth-supervisor (other) is not from the build of this berth" >&"$2"\nexit 1\n' \
+    > "$BATS_TEST_TMPDIR/skew/berth-supervisor"
+  chmod +x "$BATS_TEST_TMPDIR/skew/berth-supervisor"
+  compose_file <<EOF2
+name: $PROJECT
+services:
+  a:
+    image: $BUSYBOX
+    command: ["sh", "-c", "trap 'exit 0' TERM; sleep 1000 & wait"]
+EOF2
+  BERTH=$BATS_TEST_TMPDIR/skew/berth b up -d
+  [ "$(readlink "/proc/$(sup_pid)/exe")" = "$BATS_TEST_TMPDIR/skew/berth" ]
+  BERTH=$BATS_TEST_TMPDIR/skew/berth b down -t 1
+}
