@@ -188,3 +188,10 @@ $(BUILD)/berth-supervisor: $(BUILD)/orchestrator/bin/berth-supervisor.o $(ARCHIV
 berth-supervisor: $(BUILD)/berth-supervisor
 	@if [ "$(BUILD)" = build ]; then cp -f $< $@; fi
 all: berth-supervisor
+# Objects built before the section flags existed must be rebuilt once, or the link above pulls in
+# libcrypto and libnftables: the stamp is newer than they are the first time.
+$(foreach m,$(MODULES),$($(m)_OBJS)) $(BUILD)/orchestrator/bin/berth-supervisor.o: \
+  $(BUILD)/.sections-stamp
+$(BUILD)/.sections-stamp:
+	@mkdir -p $(@D)
+	@touch $@
