@@ -162,7 +162,7 @@ demo: deps all
 
 .PHONY: clean
 clean:
-	rm -rf build berth
+	rm -rf build berth berth-supervisor
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
@@ -179,3 +179,25 @@ soak: all
 $(BUILD)/tests/helpers/deny-netlink: tests/helpers/deny-netlink.c
 	@mkdir -p $(@D)
 	$(CC) -std=gnu17 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -o $@ $< -lseccomp
+
+# ---- mem: berth-supervisor, the supervisor as its own small program ---------------------------
+# One section per function so that --gc-sections drops what the supervisor never calls, and with
+# it libcurl, libcrypto, libarchive, libyaml and libnftables. The few libraries it uses are linked
+# statically (Debian's -dev packages ship the .a): only the objects it needs, no relocated data
+# pages per library, and nothing else on the host maps them anyway (docs/performance.md).
+override CFLAGS += -ffunction-sections -fdata-sections
+SUP_PKGS := jansson libevent libnl-3.0 libnl-route-3.0 libseccomp libcap
+SUP_LIBS := -Wl,-Bstatic $(filter-out -lpthread,$(shell pkg-config --libs --static $(SUP_PKGS) \
+              2>/dev/null)) -Wl,-Bdynamic -lpthread
+$(BUILD)/berth-supervisor: $(BUILD)/orchestrator/bin/berth-supervisor.o $(ARCHIVES)
+	$(CC) $(LDFLAGS) -Wl,--gc-sections -Wl,--as-needed -o $@ $< $(LINK_ARCHIVES) $(SUP_LIBS)
+berth-supervisor: $(BUILD)/berth-supervisor
+	@if [ "$(BUILD)" = build ]; then cp -f $< $@; fi
+all: berth-supervisor
+# Objects built before the section flags existed must be rebuilt once, or the link above pulls in
+# libcrypto and libnftables: the stamp is newer than they are the first time.
+$(foreach m,$(MODULES),$($(m)_OBJS)) $(BUILD)/orchestrator/bin/berth-supervisor.o: \
+  $(BUILD)/.sections-stamp
+$(BUILD)/.sections-stamp:
+	@mkdir -p $(@D)
+	@touch $@

@@ -26,9 +26,13 @@
 #include "runtime/runtime.h"
 #include "runtime/syscalls.h"
 
+/* Per service, the filter it uses; services that need the same filter (same capability set and
+ * profile: rt_seccomp_key) share one compiled program (owner: the entry that compiled it). */
 struct seccomp_cache {
         char *service;
+        char *key; /* NULL when the key could not be computed */
         struct rt_seccomp_bpf *bpf;
+        bool owner;
 };
 
 struct backend_ctr {
@@ -67,16 +71,33 @@ static const struct rt_seccomp_bpf *seccomp_for(struct backend_ctr *b, const str
                                                 const struct rt_config *cfg, struct berr **err)
 {
         struct rt_seccomp_bpf *bpf = NULL;
+        struct seccomp_cache *c;
+        char *key = NULL;
+        struct berr *e = NULL;
 
         for (size_t i = 0; i < b->n_cache; i++)
                 if (strcmp(b->cache[i].service, s->name) == 0)
                         return b->cache[i].bpf;
-        if (rt_seccomp_compile(cfg, &bpf, err) < 0)
+        /* (privileged and unconfined have no filter, and a key that may equal a filtered one's) */
+        if (!cfg->privileged && cfg->seccomp != RT_SECCOMP_UNCONFINED &&
+            rt_seccomp_key(cfg, &key, &e) < 0)
+                berr_free(e); /* compiled below, which reports the same problem */
+        for (size_t i = 0; key && i < b->n_cache && !bpf; i++)
+                if (b->cache[i].key && strcmp(b->cache[i].key, key) == 0)
+                        bpf = b->cache[i].bpf;
+        if (!bpf && rt_seccomp_compile(cfg, &bpf, err) < 0) {
+                free(key);
                 return NULL;
+        }
         b->cache = xrealloc(b->cache, (b->n_cache + 1) * sizeof(*b->cache));
-        b->cache[b->n_cache].service = xstrdup(s->name);
-        b->cache[b->n_cache].bpf = bpf;
-        b->n_cache++;
+        c = &b->cache[b->n_cache++];
+        c->service = xstrdup(s->name);
+        c->key = key;
+        c->owner = true;
+        for (size_t i = 0; i + 1 < b->n_cache; i++)
+                if (b->cache[i].bpf == bpf)
+                        c->owner = false;
+        c->bpf = bpf;
         return bpf;
 }
 
@@ -436,7 +457,9 @@ static void ctr_free(struct backend *b)
 
         for (size_t i = 0; i < bc->n_cache; i++) {
                 free(bc->cache[i].service);
-                rt_seccomp_bpf_free(bc->cache[i].bpf);
+                free(bc->cache[i].key);
+                if (bc->cache[i].owner)
+                        rt_seccomp_bpf_free(bc->cache[i].bpf);
         }
         free(bc->cache);
         free(bc);

@@ -11,6 +11,7 @@
 #include "common/cleanup.h"
 #include "common/error.h"
 #include "common/graph.h"
+#include "common/log.h"
 #include "common/strv.h"
 #include "common/xalloc.h"
 #include "netmgr/dns.h"
@@ -22,6 +23,7 @@
 #include "orchestrator/project.h"
 #include "orchestrator/project_record.h"
 #include "orchestrator/state.h"
+#include "orchestrator/super_plan.h"
 #include "orchestrator/supervisor.h"
 #include "runtime/image.h"
 #include "spec/spec.h"
@@ -194,52 +196,10 @@ static int ports_check(struct stack *st, struct berr **err)
         return net_ports_check(st->name, ports, n, err);
 }
 
-struct dns_ud {
-        char *project;
-        char *root;
-        struct dns_server *srv;
-};
-
-/* In the supervisor: the project's DNS server answers on every network's gateway. */
-static int dns_init(struct event_base *base, void *ud, struct berr **err)
-{
-        struct dns_ud *d = ud;
-        struct dns_server_config c = {.project = d->project, .root = d->root};
-
-        return dns_server_new(base, &c, &d->srv, err);
-}
-
-static void dns_done(void *ud)
-{
-        struct dns_ud *d = ud;
-
-        dns_server_free(d->srv);
-        free(d->project);
-        free(d->root);
-        free(d);
-}
-
-static void sup_service_from_plan(struct sup_service *ss, struct plan_service *ps)
-{
-        memset(ss, 0, sizeof(*ss));
-        ss->name = xstrdup(ps->name);
-        ss->replicas = ps->replicas;
-        ss->restart = ps->restart;
-        ss->health = ps->health;
-        ss->health.argv = strv_copy(ps->health.argv);
-        ss->stop_signal = ps->stop_signal;
-        ss->stop_grace_ms = ps->stop_grace_ms;
-        ss->log = ps->log;
-        ss->config_hash = xstrdup(ps->config_hash);
-        ss->backend_config = ps;
-        ss->free_backend_config = backend_ctr_config_free;
-}
-
 int stack_supervisor(struct stack *st, struct ctl_conn **ret, struct berr **err)
 {
-        struct sup_config cfg = {0};
+        cleanup_free char *exe = NULL;
         struct berr *e = NULL;
-        size_t n = 0;
         int r;
 
         if (ctl_connect(st->cli->run, st->name, ret, &e) == 0)
@@ -247,38 +207,35 @@ int stack_supervisor(struct stack *st, struct ctl_conn **ret, struct berr **err)
         berr_free(e);
         if ((r = ports_check(st, err)) < 0)
                 return r;
-        cfg.project = xstrdup(st->name);
-        cfg.root = st->cli->root;
-        cfg.run = st->cli->run;
-        cfg.no_start = true;
-        cfg.backend = backend_ctr_new();
-        if (st->pp && st->pp->n_networks) {
-                struct dns_ud *d = xcalloc(1, sizeof(*d));
+        exe = super_plan_exe();
+        if (exe) {
+                /* a fresh small process, not a fork of this one: see super_plan.h */
+                cleanup_free char *plan = super_plan_encode(
+                        st->name, st->cli->root, st->cli->run, st->pp && st->pp->n_networks,
+                        (int)log_get_level(), st->svcs, st->p->nservices);
 
-                d->project = xstrdup(st->name);
-                d->root = xstrdup(st->cli->root);
-                cfg.loop_init = dns_init;
-                cfg.loop_done = dns_done;
-                cfg.loop_ud = d;
+                r = supervisor_spawn_exec(exe, plan, err);
+                if (r == -EPROTO) {
+                        /* berth was rebuilt under this CLI: run the supervisor the old way */
+                        berr_freep(err);
+                        free(exe);
+                        exe = NULL;
+                }
         }
-        cfg.services = xcalloc(st->p->nservices ? st->p->nservices : 1, sizeof(*cfg.services));
-        for (size_t i = 0; i < st->p->nservices; i++) {
-                if (!st->svcs[i])
-                        continue;
-                /* the supervisor (a forked copy) owns its plans; keep ours for this command */
-                sup_service_from_plan(&cfg.services[n++], st->svcs[i]);
+        if (!exe) {
+                struct sup_config cfg = {0};
+
+                /* the supervisor (a forked copy) takes our plans; we plan again below */
+                super_plan_config(&cfg, st->name, st->cli->root, st->cli->run,
+                                  st->pp && st->pp->n_networks, st->svcs, st->p->nservices);
+                r = supervisor_spawn(&cfg, err);
         }
-        cfg.n_services = n;
-        r = supervisor_spawn(&cfg, err);
-        /* supervisor_spawn consumed cfg in this process too: the plans went with it */
-        for (size_t i = 0; i < st->p->nservices; i++)
-                st->svcs[i] = NULL;
         if (r < 0)
                 return berr_wrap(err, "start the supervisor of project %s", st->name);
         /* for `berth ls`: best effort */
         if (project_record_files(st->cli->root, st->name, st->p->files, &e) < 0)
                 berr_freep(&e);
-        /* plan again for this command's own use (ports, exec...) */
+        /* plan (again, after a fork) for this command's own use (ports of every service...) */
         for (size_t i = 0; i < st->p->nservices; i++) {
                 struct berr *pe = NULL;
 

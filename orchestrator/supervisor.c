@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include <linux/close_range.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -58,10 +60,32 @@ struct state_container *sup_ctr_state(struct sup_ctr *c)
         return &c->sup->state->ctrs[c->idx];
 }
 
+static void on_trim(evutil_socket_t fd, short what, void *ud)
+{
+        (void)fd;
+        (void)what;
+        (void)ud;
+        /* starts, state documents and requests leave freed chunks all over the heap; without
+         * this they stay resident (glibc only trims the top of the heap by itself) */
+        malloc_trim(0);
+}
+
+void sup_trim_later(struct supervisor *s)
+{
+        const struct timeval tv = {SUP_TRIM_DELAY_MS / 1000, (SUP_TRIM_DELAY_MS % 1000) * 1000};
+
+        if (!s->base)
+                return;
+        if (!s->ev_trim)
+                s->ev_trim = evtimer_new(s->base, on_trim, s);
+        evtimer_add(s->ev_trim, &tv); /* re-adding postpones it */
+}
+
 void sup_save_state(struct supervisor *s)
 {
         cleanup_berr struct berr *err = NULL;
 
+        sup_trim_later(s);
         if (s->remove_state && s->down)
                 return;
         if (state_save(s->cfg.root, s->state, &err) < 0) {
@@ -361,6 +385,8 @@ void supervisor_free(struct supervisor *s)
                 event_free(s->ev_sigterm);
         if (s->ev_sigint)
                 event_free(s->ev_sigint);
+        if (s->ev_trim)
+                event_free(s->ev_trim);
         if (s->base)
                 event_base_free(s->base);
         state_project_free(s->state);
@@ -381,7 +407,7 @@ static void report(int fd, const struct berr *e)
         (void)write_all(fd, line, strlen(line));
 }
 
-static void become_daemon(struct sup_config *cfg, int ready_fd)
+_Noreturn void supervisor_daemon_main(struct sup_config *cfg, int ready_fd)
 {
         cleanup_free char *dir = lock_run_dir(cfg->run, cfg->project);
         cleanup_free char *logpath = xasprintf("%s/supervisor.log", dir);
@@ -421,7 +447,10 @@ static void become_daemon(struct sup_config *cfg, int ready_fd)
         _exit(0);
 }
 
-int supervisor_spawn(struct sup_config *cfg, struct berr **err)
+/* Fork twice (the caller's child becomes a session leader, its child the daemon, which runs
+ * child(ud, ready_fd) and never returns); then wait for the daemon's ready line. */
+static int spawn_daemon(void (*child)(void *ud, int ready_fd), void *ud,
+                        void (*parent_done)(void *), struct berr **err)
 {
         cleanup_free char *buf = NULL;
         int p[2], r, status;
@@ -448,10 +477,12 @@ int supervisor_spawn(struct sup_config *cfg, struct berr **err)
                 pid = fork();
                 if (pid != 0)
                         _exit(pid < 0 ? 1 : 0);
-                become_daemon(cfg, p[1]);
+                child(ud, p[1]);
+                _exit(1);
         }
         close(p[1]);
-        sup_config_done(cfg);
+        if (parent_done)
+                parent_done(ud);
         (void)waitpid(pid, &status, 0);
         r = read_all(p[0], 64 * 1024, &buf, &len, err);
         close(p[0]);
@@ -472,4 +503,72 @@ int supervisor_spawn(struct sup_config *cfg, struct berr **err)
                 return berr_msg(err, code > 0 ? (int)code : EIO, "%s", msg ? msg : "");
         }
         return berr_msg(err, EIO, "the supervisor exited before it was ready");
+}
+
+static void fork_child(void *ud, int ready_fd)
+{
+        supervisor_daemon_main(ud, ready_fd);
+}
+
+static void fork_parent_done(void *ud)
+{
+        sup_config_done(ud);
+}
+
+int supervisor_spawn(struct sup_config *cfg, struct berr **err)
+{
+        return spawn_daemon(fork_child, cfg, fork_parent_done, err);
+}
+
+struct exec_args {
+        const char *exe;
+        const char *plan;
+};
+
+#define SUP_MALLOC_TUNABLES "glibc.malloc.tcache_count=0:glibc.malloc.mxfast=0"
+
+/* The plan goes in a memfd (any length, no pipe to feed); it and ready_fd are inherited. */
+static void exec_child(void *ud, int ready_fd)
+{
+        const struct exec_args *a = ud;
+        struct berr *err = NULL;
+        char fd_arg[16], ready_arg[16];
+        int fd = memfd_create("berth-supervisor-plan", 0);
+
+        if (fd < 0) {
+                berr_set(&err, errno, "memfd_create");
+                goto fail;
+        }
+        if (write_all(fd, a->plan, strlen(a->plan)) < 0 || lseek(fd, 0, SEEK_SET) < 0) {
+                berr_set(&err, errno, "write the supervisor's plan");
+                goto fail;
+        }
+        if (fcntl(ready_fd, F_SETFD, 0) < 0) {
+                berr_set(&err, errno, "fcntl");
+                goto fail;
+        }
+        /* glibc's per-thread cache and fast bins keep freed chunks out of reach of malloc_trim
+         * (up to 7 per size class: ~200 KiB for a process that sits idle); the supervisor
+         * allocates little after its start, so it goes without them (docs/performance.md) */
+        {
+                const char *t = getenv("GLIBC_TUNABLES");
+                cleanup_free char *v =
+                        xasprintf("%s%s" SUP_MALLOC_TUNABLES, t ? t : "", t && *t ? ":" : "");
+
+                (void)setenv("GLIBC_TUNABLES", v, 1);
+        }
+        snprintf(fd_arg, sizeof(fd_arg), "%d", fd);
+        snprintf(ready_arg, sizeof(ready_arg), "%d", ready_fd);
+        execl(a->exe, "berth-supervisor", fd_arg, ready_arg, (char *)NULL);
+        berr_set(&err, errno, "exec %s", a->exe);
+fail:
+        report(ready_fd, err);
+        _exit(1);
+}
+
+int supervisor_spawn_exec(const char *exe, const char *plan, struct berr **err)
+{
+        struct exec_args a = {.exe = exe, .plan = plan};
+
+        return spawn_daemon(exec_child, &a, NULL, err);
 }

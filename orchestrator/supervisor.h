@@ -75,3 +75,10 @@ void supervisor_free(struct supervisor *s);
  * (or with its startup error). -ECHILD: the supervisor runs but some container failed to
  * start (err names them). cfg is consumed. */
 int supervisor_spawn(struct sup_config *cfg, struct berr **err);
+/* The same, but the daemon execs exe (the berth-supervisor binary) with the plan (JSON text of
+ * orchestrator/super_plan) in an inherited memfd: argv[1] its fd, argv[2] the ready fd. */
+int supervisor_spawn_exec(const char *exe, const char *plan, struct berr **err);
+/* The daemon's side (in the process that is to become the supervisor): log to
+ * $BERTH_RUN/<project>/supervisor.log, become a child subreaper, run the supervisor until it
+ * ends, writing the ready line to ready_fd. Never returns. */
+_Noreturn void supervisor_daemon_main(struct sup_config *cfg, int ready_fd);

@@ -55,6 +55,7 @@ static void client_free(struct sup_client *cl)
         proto_reader_done(&cl->rd);
         strv_free(cl->event_services);
         free(cl);
+        sup_trim_later(s);
 }
 
 static void send_line(struct sup_client *cl, const char *line, size_t len)

@@ -25,6 +25,8 @@ struct evconnlistener;
 #define SUP_LOG_READ_BUDGET (256u * 1024u)
 /* Pipe capacity asked for each FIFO: what a container can write while no supervisor runs. */
 #define SUP_FIFO_SIZE       (1u << 20)
+/* How long the loop must stay quiet before freed heap pages go back to the kernel. */
+#define SUP_TRIM_DELAY_MS   500u
 /* An events subscriber further behind than this is dropped rather than buffered. */
 #define SUP_CLIENT_OUT_MAX  (4u << 20)
 
@@ -86,6 +88,7 @@ struct supervisor {
         char *run_dir, *sock_path, *state_dir;
         struct evconnlistener *listener;
         struct event *ev_sigchld, *ev_sigterm, *ev_sigint;
+        struct event *ev_trim; /* give freed heap pages back once things are quiet */
         struct sup_client *clients;
         struct sup_pending *pending;
         bool down;         /* down requested: exit once everything stopped */
@@ -94,6 +97,9 @@ struct supervisor {
 
 /* supervisor.c */
 void sup_save_state(struct supervisor *s);
+/* After a burst of work (a start, an exit, a client): malloc_trim once the loop idled for
+ * SUP_TRIM_DELAY_MS, so an idle supervisor keeps only the heap pages it uses. */
+void sup_trim_later(struct supervisor *s);
 struct state_container *sup_ctr_state(struct sup_ctr *c);
 void sup_emit(struct supervisor *s, const char *type, struct sup_ctr *c, int exit_code,
               const char *health);
