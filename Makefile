@@ -35,7 +35,11 @@ LDFLAGS  += -fsanitize=address,undefined
 endif
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# opened on first use by common/lazylib.c's shims (runtime/lazy_curl.c, runtime/lazy_archive.c,
+# netmgr/lazy_nft.c), not at start: every command would pay ~6 ms to load them
+LAZY_PKGS  := libcurl libarchive libnftables
+PKG_LIBS   := $(shell pkg-config --libs $(filter-out $(LAZY_PKGS),$(PKGS)) 2>/dev/null)
+LAZY_LIBS  := $(shell pkg-config --libs $(LAZY_PKGS) 2>/dev/null) # unit tests write archives
 CPPFLAGS   += $(PKG_CFLAGS)
 LDLIBS     += $(PKG_LIBS) -lpthread
 
@@ -72,7 +76,7 @@ berth: $(BUILD)/berth
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRCS))
 $(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(ARCHIVES)
-	$(CC) $(LDFLAGS) -o $@ $< $(LINK_ARCHIVES) $(LDLIBS) -lcmocka
+	$(CC) $(LDFLAGS) -o $@ $< $(LINK_ARCHIVES) $(LDLIBS) $(LAZY_LIBS) -lcmocka
 
 .PHONY: unit-bins check-unit
 unit-bins: $(UNIT_BINS)
