@@ -12,28 +12,31 @@
 #include <pthread.h>
 
 struct lazylib {
-        const char *soname; /* "libcurl.so.4" */
+        const char *soname;  /* "libcurl.so.4" */
         const char *package; /* the Debian package that ships it, for the message */
         pthread_once_t once;
         void *handle;
 };
 
-#define LAZYLIB_INIT(so, pkg) {.soname = (so), .package = (pkg), .once = PTHREAD_ONCE_INIT}
+#define LAZYLIB_INIT(so, pkg)                                               \
+        {                                                                   \
+                .soname = (so), .package = (pkg), .once = PTHREAD_ONCE_INIT \
+        }
 
 /* The address of `name` in l (loading l the first time); never NULL. */
 void *lazylib_sym(struct lazylib *l, const char *name);
 
 /* Define a forwarding function `ret name params` calling the real `name` with `args`. */
-#define LAZYLIB_FWD(lib, ret, name, params, args)                                       \
-        ret name params                                                                \
-        {                                                                              \
-                ret(*real) params = (ret(*) params)lazylib_sym(&(lib), #name);         \
-                return real args;                                                      \
+#define LAZYLIB_FWD(lib, ret, name, params, args)                              \
+        ret name params                                                        \
+        {                                                                      \
+                ret(*real) params = (ret(*) params)lazylib_sym(&(lib), #name); \
+                return real args;                                              \
         }
 /* The same for a function returning void. */
-#define LAZYLIB_FWD_VOID(lib, name, params, args)                                       \
-        void name params                                                               \
-        {                                                                              \
-                void(*real) params = (void(*) params)lazylib_sym(&(lib), #name);       \
-                real args;                                                             \
+#define LAZYLIB_FWD_VOID(lib, name, params, args)                                \
+        void name params                                                         \
+        {                                                                        \
+                void(*real) params = (void(*) params)lazylib_sym(&(lib), #name); \
+                real args;                                                       \
         }

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* runtime/lazy_archive: the libarchive functions berth calls, forwarded to libarchive.so.13
  * opened on the first call (common/lazylib.h says why). */
+#include <archive_entry.h>
 #include <stdarg.h>
 #include <stdio.h>
 
 #include <archive.h>
-#include <archive_entry.h>
 
 #include "common/lazylib.h"
 
@@ -32,8 +32,8 @@ LAZYLIB_FWD(arc, int, archive_entry_xattr_reset, (E), (e))
 LAZYLIB_FWD(arc, int, archive_errno, (A), (a))
 LAZYLIB_FWD(arc, const char *, archive_error_string, (A), (a))
 LAZYLIB_FWD(arc, la_ssize_t, archive_read_data, (A, void *buf, size_t len), (a, buf, len))
-LAZYLIB_FWD(arc, int, archive_read_data_block,
-            (A, const void **buf, size_t *len, la_int64_t *off), (a, buf, len, off))
+LAZYLIB_FWD(arc, int, archive_read_data_block, (A, const void **buf, size_t *len, la_int64_t *off),
+            (a, buf, len, off))
 LAZYLIB_FWD(arc, int, archive_read_free, (A), (a))
 LAZYLIB_FWD(arc, struct archive *, archive_read_new, (void), ())
 LAZYLIB_FWD(arc, int, archive_read_next_header, (A, struct archive_entry **e), (a, e))
@@ -49,9 +49,8 @@ LAZYLIB_FWD(arc, int, archive_read_support_format_tar, (A), (a))
 
 void archive_set_error(A, int err, const char *fmt, ...)
 {
-        void (*real)(struct archive *, int, const char *, ...) =
-                (void (*)(struct archive *, int, const char *, ...))lazylib_sym(
-                        &arc, "archive_set_error");
+        void (*real)(struct archive *, int, const char *, ...) = (void (*)(
+                struct archive *, int, const char *, ...))lazylib_sym(&arc, "archive_set_error");
         char msg[1024];
         va_list ap;
 
