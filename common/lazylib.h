@@ -26,17 +26,30 @@ struct lazylib {
 /* The address of `name` in l (loading l the first time); never NULL. */
 void *lazylib_sym(struct lazylib *l, const char *name);
 
+/* The address of `name` in `lib`, looked up once per call site and kept (the same value
+ * whichever thread stores it first): the forwarders sit on hot paths (one call per tar entry). */
+#define LAZYLIB_REAL(lib, type, name)                                   \
+        ({                                                              \
+                static type cached;                                     \
+                type f = __atomic_load_n(&cached, __ATOMIC_ACQUIRE);    \
+                if (!f) {                                               \
+                        f = (type)lazylib_sym(&(lib), name);            \
+                        __atomic_store_n(&cached, f, __ATOMIC_RELEASE); \
+                }                                                       \
+                f;                                                      \
+        })
+
 /* Define a forwarding function `ret name params` calling the real `name` with `args`. */
-#define LAZYLIB_FWD(lib, ret, name, params, args)                              \
-        ret name params                                                        \
-        {                                                                      \
-                ret(*real) params = (ret(*) params)lazylib_sym(&(lib), #name); \
-                return real args;                                              \
+#define LAZYLIB_FWD(lib, ret, name, params, args)           \
+        ret name params                                     \
+        {                                                   \
+                typedef ret(*fn_t) params;                  \
+                return LAZYLIB_REAL(lib, fn_t, #name) args; \
         }
 /* The same for a function returning void. */
-#define LAZYLIB_FWD_VOID(lib, name, params, args)                                \
-        void name params                                                         \
-        {                                                                        \
-                void(*real) params = (void(*) params)lazylib_sym(&(lib), #name); \
-                real args;                                                       \
+#define LAZYLIB_FWD_VOID(lib, name, params, args)    \
+        void name params                             \
+        {                                            \
+                typedef void(*fn_t) params;          \
+                LAZYLIB_REAL(lib, fn_t, #name) args; \
         }

@@ -49,8 +49,8 @@ LAZYLIB_FWD(arc, int, archive_read_support_format_tar, (A), (a))
 
 void archive_set_error(A, int err, const char *fmt, ...)
 {
-        void (*real)(struct archive *, int, const char *, ...) = (void (*)(
-                struct archive *, int, const char *, ...))lazylib_sym(&arc, "archive_set_error");
+        typedef void (*fn_t)(struct archive *, int, const char *, ...);
+        fn_t real = LAZYLIB_REAL(arc, fn_t, "archive_set_error");
         char msg[1024];
         va_list ap;
 

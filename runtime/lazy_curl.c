@@ -33,8 +33,8 @@ LAZYLIB_FWD_VOID(curl, curl_slist_free_all, (struct curl_slist * l), (l))
 
 CURLcode curl_easy_setopt(CURL *h, CURLoption o, ...)
 {
-        CURLcode (*real)(CURL *, CURLoption, ...) =
-                (CURLcode(*)(CURL *, CURLoption, ...))lazylib_sym(&curl, "curl_easy_setopt");
+        typedef CURLcode (*fn_t)(CURL *, CURLoption, ...);
+        fn_t real = LAZYLIB_REAL(curl, fn_t, "curl_easy_setopt");
         va_list ap;
         CURLcode r;
 
@@ -51,8 +51,8 @@ CURLcode curl_easy_setopt(CURL *h, CURLoption o, ...)
 
 CURLcode curl_easy_getinfo(CURL *h, CURLINFO i, ...)
 {
-        CURLcode (*real)(CURL *, CURLINFO, ...) =
-                (CURLcode(*)(CURL *, CURLINFO, ...))lazylib_sym(&curl, "curl_easy_getinfo");
+        typedef CURLcode (*fn_t)(CURL *, CURLINFO, ...);
+        fn_t real = LAZYLIB_REAL(curl, fn_t, "curl_easy_getinfo");
         va_list ap;
         CURLcode r;
 
