@@ -107,16 +107,11 @@ static int parse(const struct command *self, int argc, char **argv, struct exec_
                         o->privileged = true;
                         break;
                 case 'T':
-                        o->term.no_tty = true;
-                        break;
+                case 't':
                 case 'i':
-                        if (term_parse_bool(optarg) < 0)
+                        if (term_flags_opt(&o->term, c, optarg) < 0)
                                 return cli_usage_error(
                                         self, "--interactive: \"%s\" is not a boolean", optarg);
-                        o->term.interactive = term_parse_bool(optarg) == 1;
-                        break;
-                case 't':
-                        o->term.tty = true;
                         break;
                 case 'u':
                         o->user = optarg;

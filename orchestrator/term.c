@@ -38,6 +38,25 @@ int term_parse_bool(const char *arg)
         return -1;
 }
 
+int term_flags_opt(struct term_flags *f, int c, const char *arg)
+{
+        switch (c) {
+        case 'T':
+                f->no_tty = true;
+                return 1;
+        case 't':
+                f->tty = true;
+                return 1;
+        case 'i':
+                if (term_parse_bool(arg) < 0)
+                        return -1;
+                f->interactive = term_parse_bool(arg) == 1;
+                return 1;
+        default:
+                return 0;
+        }
+}
+
 int term_size(int fd, unsigned short *rows, unsigned short *cols)
 {
         struct winsize ws;

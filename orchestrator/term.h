@@ -24,6 +24,9 @@ bool term_want_tty(const struct term_flags *f, bool stdin_tty, bool stdout_tty);
 
 /* "--interactive[=BOOL]" value: NULL or true/1 -> true, false/0 -> false; -1 when neither. */
 int term_parse_bool(const char *arg);
+/* The terminal flags of exec and run from getopt: -T, -t, -i[=BOOL]. 1 when c was one (f set),
+ * 0 when it is another flag, -1 for an --interactive value that is not a boolean. */
+int term_flags_opt(struct term_flags *f, int c, const char *arg);
 
 /* The size of the terminal on fd; 0 and rows = cols = 0 when fd is not one. */
 int term_size(int fd, unsigned short *rows, unsigned short *cols);

@@ -56,6 +56,23 @@ static void test_parse_bool(void **state)
 }
 
 /* In a child (a new session): the slave becomes its controlling terminal with the size given. */
+static void test_flags_opt(void **state)
+{
+        struct term_flags f = {.interactive = true};
+
+        (void)state;
+        assert_int_equal(term_flags_opt(&f, 'T', NULL), 1);
+        assert_true(f.no_tty);
+        assert_int_equal(term_flags_opt(&f, 't', NULL), 1);
+        assert_true(f.tty);
+        assert_int_equal(term_flags_opt(&f, 'i', "false"), 1);
+        assert_false(f.interactive);
+        assert_int_equal(term_flags_opt(&f, 'i', NULL), 1);
+        assert_true(f.interactive);
+        assert_int_equal(term_flags_opt(&f, 'i', "maybe"), -1);
+        assert_int_equal(term_flags_opt(&f, 'u', "root"), 0);
+}
+
 static void test_pty_controlling(void **state)
 {
         int master = -1, slave = -1, st;
@@ -153,9 +170,8 @@ static void test_relay(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_want_tty),
-                cmocka_unit_test(test_parse_bool),
-                cmocka_unit_test(test_pty_controlling),
+                cmocka_unit_test(test_want_tty),  cmocka_unit_test(test_parse_bool),
+                cmocka_unit_test(test_flags_opt), cmocka_unit_test(test_pty_controlling),
                 cmocka_unit_test(test_relay),
         };
 
