@@ -23,6 +23,7 @@
 #include "orchestrator/backend.h"
 #include "orchestrator/plan.h"
 #include "orchestrator/state.h"
+#include "runtime/cgroup.h"
 #include "runtime/runtime.h"
 #include "runtime/syscalls.h"
 
@@ -510,6 +511,27 @@ char **backend_ctr_list(const char *root, const char *project)
                         v = strv_push(v, de->d_name);
         }
         return v;
+}
+
+char **backend_ctr_cgroup_dirs(const char *root, const char *project)
+{
+        cleanup_strv char **names = backend_ctr_list(root, project);
+        cleanup_strv char **locators = NULL;
+        struct cgroup_env env = {0};
+        struct berr *e = NULL;
+        char **dirs;
+
+        strv_foreach (n, names) {
+                char *cg = read_cgroup(root, n);
+
+                if (cg)
+                        locators = strv_push(locators, cg);
+        }
+        if (cgroup_env_host(&env, &e) < 0)
+                berr_free(e);
+        dirs = cgroup_project_dirs(&env, cgroup_detect() == &cgroup_v2_ops, project, locators);
+        cgroup_env_done(&env);
+        return dirs;
 }
 
 int backend_ctr_remove(const char *root, const char *project, const char *name, bool anon_volumes,

@@ -47,6 +47,10 @@ void backend_ctr_rt_config(const struct plan_service *s, const char *name, struc
  * says: a `down` killed half-way leaves some without one). Caller frees. */
 char **backend_ctr_list(const char *root, const char *project);
 
+/* The cgroup directories `down` sweeps for project (runtime/cgroup.h cgroup_project_dirs): the
+ * caller's berth/<project> in every hierarchy and those the recorded containers were made in. */
+char **backend_ctr_cgroup_dirs(const char *root, const char *project);
+
 /* Remove what a container leaves between runs: its cgroup, directories and IPAM address, and
  * with anon_volumes its anonymous volumes (kept for the container that replaces it otherwise).
  * Idempotent; for `rm`, `down` and recreation. */

@@ -34,6 +34,7 @@
 #include "orchestrator/reconcile.h"
 #include "orchestrator/stack.h"
 #include "orchestrator/state.h"
+#include "runtime/cgroup.h"
 #include "runtime/image.h"
 #include "runtime/runtime.h"
 #include "spec/spec.h"
@@ -231,6 +232,7 @@ int cmd_down(struct cli *cli, int argc, char **argv)
         struct state_project *sp = NULL;
         cleanup_berr struct berr *err = NULL;
         cleanup_free char *state_dir = NULL, *run_dir = NULL;
+        cleanup_strv char **cg_dirs = NULL;
         cleanup_close int lock_fd = -1;
         int r;
 
@@ -256,6 +258,8 @@ int cmd_down(struct cli *cli, int argc, char **argv)
         if (r == 0)
                 r = supervisor_down(&st, &o, &pr, &err);
         fault_point("down.stop");
+        /* where the project's cgroups are, read before the containers' records go */
+        cg_dirs = backend_ctr_cgroup_dirs(cli->root, st.name);
         for (size_t i = 0; r == 0 && sp && i < sp->n_ctrs; i++) {
                 const struct state_container *c = &sp->ctrs[i];
 
@@ -280,6 +284,9 @@ int cmd_down(struct cli *cli, int argc, char **argv)
                         fault_point("down.rm");
                 }
         }
+        /* and whatever a killed or racing start left in them */
+        if (r == 0 && cgroup_sweep(cg_dirs, &err) < 0)
+                r = berr_wrap(&err, "project %s: cgroups", st.name);
         if (r == 0 && plan_project_build(st.p, cli->root, &st.pp, &err) == 0) {
                 r = net_project_down(st.name, cli->root, &err);
                 if (r < 0)

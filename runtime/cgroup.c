@@ -2,9 +2,11 @@
 /* runtime/cgroup: driver detection and the helpers both drivers share. */
 #include "runtime/cgroup.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -24,6 +26,7 @@
 #include "common/strv.h"
 #include "common/xalloc.h"
 #include "runtime/cgroup_internal.h"
+#include "runtime/container_err.h"
 
 const struct cgroup_ops *cgroup_detect(void)
 {
@@ -229,6 +232,120 @@ uint64_t cg_keyed_value(const char *text, const char *key)
                 l = strchr(l, '\n');
                 if (l)
                         l++;
+        }
+        return 0;
+}
+
+char **cgroup_project_dirs(const struct cgroup_env *env, bool v2, const char *project,
+                           char *const *locators)
+{
+        cleanup_strv char **lines = strv_split(env->self ? env->self : "", "\n");
+        char **dirs = NULL;
+
+        if (cgroup_check_name("project", project, NULL) < 0)
+                return NULL;
+        strv_foreach (l, lines) {
+                const char *c1 = strchr(l, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+                cleanup_free char *ctrls = NULL, *mnt = NULL, *real = NULL, *dir = NULL;
+                cleanup_strv char **names = NULL;
+                const char *path;
+
+                if (!c2)
+                        continue;
+                path = strcmp(c2 + 1, "/") == 0 ? "" : c2 + 1;
+                ctrls = xstrndup(c1 + 1, (size_t)(c2 - c1 - 1));
+                if (v2) {
+                        if (*ctrls || strncmp(l, "0:", 2) != 0)
+                                continue;
+                        dir = xasprintf("%s%s/berth/%s", env->mount, path, project);
+                } else {
+                        names = strv_split(ctrls, ",");
+                        if (!names || !names[0] || !cgroup_v1_managed(names[0]))
+                                continue;
+                        mnt = xasprintf("%s/%s", env->mount, names[0]);
+                        real = realpath(mnt, NULL);
+                        if (!real)
+                                continue;
+                        dir = xasprintf("%s%s/berth/%s", real, path, project);
+                }
+                if (!strv_contains(dirs, dir))
+                        dirs = strv_push(dirs, TAKE_PTR(dir));
+        }
+        for (; locators && *locators; locators++) {
+                const char *ver = strncmp(*locators, "v2\n", 3) == 0 ? "v2" : "v1";
+                cleanup_strv char **leaves = cg_locator_dirs(*locators, ver);
+
+                strv_foreach (leaf, leaves) {
+                        char *slash = strrchr(leaf, '/');
+
+                        if (!slash || slash == leaf)
+                                continue;
+                        *slash = '\0';
+                        if (!strv_contains(dirs, leaf))
+                                dirs = strv_push(dirs, xstrdup(leaf));
+                }
+        }
+        return dirs;
+}
+
+/* Kill what dir holds until it is empty (bounded), then rmdir it, retrying while it drains. */
+static int sweep_one(const char *dir, struct berr **err)
+{
+        struct timespec ms = {0, 1000 * 1000};
+
+        for (int i = 0; i < 1000; i++) {
+                int n = 0;
+                struct berr *e = NULL;
+                int r = cg_signal_procs(dir, SIGKILL, &n, &e);
+
+                berr_free(e);
+                if (r == -ENOENT)
+                        return 0;
+                if (r < 0 || n == 0)
+                        break;
+                nanosleep(&ms, NULL);
+        }
+        for (int i = 0; rmdir(dir) < 0; i++) {
+                if (errno == ENOENT)
+                        return 0;
+                if (errno != EBUSY || i >= 1000)
+                        return berr_set(err, errno, "cgroup: rmdir %s", dir);
+                nanosleep(&ms, NULL);
+        }
+        return 0;
+}
+
+static int sweep_tree(const char *dir, int depth, struct berr **err)
+{
+        cleanup_closedir DIR *d = opendir(dir);
+        struct dirent *de;
+
+        if (!d)
+                return errno == ENOENT ? 0 : berr_set(err, errno, "cgroup: open %s", dir);
+        while (depth < 16 && (de = readdir(d))) {
+                cleanup_free char *sub = NULL;
+
+                if (de->d_type != DT_DIR || strcmp(de->d_name, ".") == 0 ||
+                    strcmp(de->d_name, "..") == 0)
+                        continue;
+                sub = xasprintf("%s/%s", dir, de->d_name);
+                if (sweep_tree(sub, depth + 1, err) < 0)
+                        return berr_code(err);
+        }
+        return sweep_one(dir, err);
+}
+
+int cgroup_sweep(char *const *project_dirs, struct berr **err)
+{
+        for (; project_dirs && *project_dirs; project_dirs++) {
+                cleanup_free char *berth = xstrdup(*project_dirs);
+
+                if (sweep_tree(*project_dirs, 0, err) < 0)
+                        return berr_code(err);
+                /* berth/ itself, when no other project uses it */
+                *strrchr(berth, '/') = '\0';
+                if (strcmp(strrchr(berth, '/') ? strrchr(berth, '/') + 1 : berth, "berth") == 0)
+                        (void)rmdir(berth);
         }
         return 0;
 }

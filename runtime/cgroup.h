@@ -53,5 +53,17 @@ void cgroup_env_done(struct cgroup_env *env);
  * (only those hierarchies are shown in the container: the others would expose the host's tree). */
 bool cgroup_v1_managed(const char *controller);
 
+/* The berth/<project> directories of a project: the caller's in every hierarchy berth uses
+ * (v2: the unified one; v1: those cgroup_v1_managed() names), plus the parent of every leaf of
+ * the given locators (a container made from another cgroup, e.g. another login session).
+ * Deduplicated; caller frees with strv_free. */
+char **cgroup_project_dirs(const struct cgroup_env *env, bool v2, const char *project,
+                           char *const *locators);
+/* Remove each directory with everything below it, deepest first: the processes of each level are
+ * SIGKILLed until it is empty, then it is rmdir'ed; an emptied berth/ parent goes too. A missing
+ * directory is fine. This is `down`'s last word on a project's cgroups: whatever a killed or
+ * racing start left there goes, containers of the project included. */
+int cgroup_sweep(char *const *project_dirs, struct berr **err);
+
 /* Validate a project or container name for use as a cgroup path component. */
 int cgroup_check_name(const char *what, const char *name, struct berr **err);

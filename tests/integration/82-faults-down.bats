@@ -7,7 +7,10 @@ load lib/stack
 load lib/fault
 
 setup() { fault_setup; }
-teardown() { fault_teardown; }
+teardown() {
+  [ ! -f "$BATS_TEST_TMPDIR/stray" ] || kill -9 "$(cat "$BATS_TEST_TMPDIR/stray")" 2>/dev/null || true
+  fault_teardown
+}
 
 # web ignores SIGTERM: a `down -t 3` takes 3 s, long enough to start a second one meanwhile.
 slow_project() {
@@ -80,4 +83,34 @@ EOF2
   [ "$SECONDS" -lt 10 ]
   ! grep -q '^berth: ' "$BATS_TEST_TMPDIR/down.out"
   assert_no_residue "$PROJECT"
+}
+
+# A start killed between its mkdirs, or racing a down, can leave a leaf cgroup that no record
+# names (in one hierarchy only, or with a process in it). down sweeps berth/<project> in every
+# hierarchy: the caller's and those the recorded containers were made in.
+@test "down removes cgroups of the project that no container record names, processes included" {
+  slow_project
+  b up -d
+  leaves=$(tail -n +2 "$BERTH_ROOT/containers/$PROJECT-db-1/cgroup")
+  [ -n "$leaves" ]
+  ghosts=()
+  while read -r leaf; do
+    g=$(dirname "$leaf")/$PROJECT-ghost-1
+    mkdir "$g" "$g/nested"
+    ghosts+=("$g")
+  done <<< "$leaves"
+  # a stray process in the first hierarchy's ghost (pids, or the unified one on v2)
+  sleep 1000 3>&- &
+  stray=$!
+  echo "$stray" > "$BATS_TEST_TMPDIR/stray"
+  echo "$stray" > "${ghosts[0]}/cgroup.procs"
+  run b down -t 1
+  assert_success
+  for g in "${ghosts[@]}"; do [ ! -e "$g" ]; done
+  st=$(awk '{print $3}' "/proc/$stray/stat" 2>/dev/null || echo gone)
+  kill -9 "$stray" 2>/dev/null || true
+  wait "$stray" || true
+  [[ $st == Z || $st == gone ]]
+  assert_no_residue "$PROJECT"
+  [ -z "$(find /sys/fs/cgroup -maxdepth 8 -type d -path "*/berth/$PROJECT" 2>/dev/null)" ]
 }

@@ -20,6 +20,7 @@
 #include "common/cleanup.h"
 #include "common/error.h"
 #include "common/fdutil.h"
+#include "common/strv.h"
 #include "common/xalloc.h"
 #include "runtime/cgroup.h"
 #include "runtime/cgroup_internal.h"
@@ -183,6 +184,55 @@ static void test_v1_fake_tree(void **state)
         rm_tree(root);
 }
 
+/* down's sweep list: the caller's berth/<project> per managed v1 hierarchy (co-mounted ones
+ * once), the unified one on v2, and the parents of recorded leaves made elsewhere. */
+static void test_project_dirs(void **state)
+{
+        char tmpl[] = "/tmp/berth-ctr-unit-XXXXXX";
+        char *root = mkdtemp(tmpl);
+        cleanup_free char *real = NULL, *cpu = NULL, *link = NULL, *want = NULL;
+        cleanup_strv char **v1 = NULL, **v2 = NULL, **none = NULL;
+        struct cgroup_env env;
+        char *locs[] = {"v1\n/other/pids/berth/p/p-a-1\n/other/memory/s2/berth/p/p-a-1",
+                        "v2\n/u2/berth/p/p-b-1", NULL};
+
+        (void)state;
+        assert_non_null(root);
+        real = realpath(root, NULL);
+        cpu = xasprintf("%s/cpu,cpuacct", real);
+        assert_int_equal(mkdir_p(cpu, 0755, NULL), 0);
+        link = xasprintf("%s/cpu", real);
+        assert_int_equal(symlink("cpu,cpuacct", link), 0);
+        free(link);
+        link = xasprintf("%s/memory", real);
+        assert_int_equal(mkdir(link, 0755), 0);
+        env.mount = real;
+        env.self = "9:name=systemd:/\n5:net_cls:/\n4:memory:/pa/x\n2:cpu,cpuacct:/\n"
+                   "1:pids:/\n0::/u\n";
+        v1 = cgroup_project_dirs(&env, false, "p", locs);
+        assert_non_null(v1);
+        /* pids is not mounted in the fake tree: skipped; cpu,cpuacct once */
+        assert_int_equal(strv_length(v1), 5);
+        want = xasprintf("%s/memory/pa/x/berth/p", real);
+        assert_string_equal(v1[0], want);
+        free(want);
+        want = xasprintf("%s/cpu,cpuacct/berth/p", real);
+        assert_string_equal(v1[1], want);
+        assert_string_equal(v1[2], "/other/pids/berth/p");
+        assert_string_equal(v1[3], "/other/memory/s2/berth/p");
+        assert_string_equal(v1[4], "/u2/berth/p");
+        v2 = cgroup_project_dirs(&env, true, "p", NULL);
+        assert_int_equal(strv_length(v2), 1);
+        free(want);
+        want = xasprintf("%s/u/berth/p", real);
+        assert_string_equal(v2[0], want);
+        /* never the whole berth/ tree */
+        none = cgroup_project_dirs(&env, true, "", NULL);
+        assert_null(none);
+        assert_null(cgroup_project_dirs(&env, true, "..", NULL));
+        rm_tree(root);
+}
+
 static void test_names(void **state)
 {
         cleanup_berr struct berr *err = NULL;
@@ -198,10 +248,9 @@ static void test_names(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_self_path),
-                cmocka_unit_test(test_v2_fake_tree),
-                cmocka_unit_test(test_v1_fake_tree),
-                cmocka_unit_test(test_names),
+                cmocka_unit_test(test_self_path),    cmocka_unit_test(test_v2_fake_tree),
+                cmocka_unit_test(test_v1_fake_tree), cmocka_unit_test(test_names),
+                cmocka_unit_test(test_project_dirs),
         };
 
         return cmocka_run_group_tests_name("runtime/cgroup", tests, NULL, NULL);

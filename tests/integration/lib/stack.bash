@@ -24,7 +24,7 @@ assert_no_residue() {
   left=$(ip -o link show | grep -c "alias berth:$p\$" || true)
   [ "$left" = 0 ] || { ip -o link show | grep "alias berth:$p\$"; return 1; }
   ! nft list table ip "berth_$p" >/dev/null 2>&1 || { echo "nft table berth_$p left"; return 1; }
-  left=$(find /sys/fs/cgroup -maxdepth 6 -type d -path "*/berth/$p" 2>/dev/null | head -1)
+  left=$(find /sys/fs/cgroup -maxdepth 8 -type d -path "*/berth/$p" 2>/dev/null | head -1)
   [ -z "$left" ] || { echo "cgroup $left left"; return 1; }
   [ ! -e "$BERTH_ROOT/projects/$p" ] || { echo "state of $p left"; return 1; }
   left=$(ls -A "$BERTH_ROOT/containers" 2>/dev/null | grep "^$p-" || true)
