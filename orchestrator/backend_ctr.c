@@ -525,7 +525,7 @@ char **backend_ctr_cgroup_dirs(const char *root, const char *project)
                 char *cg = read_cgroup(root, n);
 
                 if (cg)
-                        locators = strv_push(locators, cg);
+                        locators = strv_push_take(locators, cg);
         }
         if (cgroup_env_host(&env, &e) < 0)
                 berr_free(e);

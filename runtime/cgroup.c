@@ -269,7 +269,7 @@ char **cgroup_project_dirs(const struct cgroup_env *env, bool v2, const char *pr
                         dir = xasprintf("%s%s/berth/%s", real, path, project);
                 }
                 if (!strv_contains(dirs, dir))
-                        dirs = strv_push(dirs, TAKE_PTR(dir));
+                        dirs = strv_push_take(dirs, TAKE_PTR(dir));
         }
         for (; locators && *locators; locators++) {
                 const char *ver = strncmp(*locators, "v2\n", 3) == 0 ? "v2" : "v1";
@@ -282,7 +282,7 @@ char **cgroup_project_dirs(const struct cgroup_env *env, bool v2, const char *pr
                                 continue;
                         *slash = '\0';
                         if (!strv_contains(dirs, leaf))
-                                dirs = strv_push(dirs, xstrdup(leaf));
+                                dirs = strv_push(dirs, leaf);
                 }
         }
         return dirs;

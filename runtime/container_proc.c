@@ -277,21 +277,38 @@ fail:
 static noreturn void clone_then_exec(struct exec_args *a, int syncfd)
 {
         struct berr *err = NULL;
-        long c = syscall(SYS_clone, (unsigned long)(CLONE_PARENT | SIGCHLD), NULL, NULL, NULL, 0UL);
+        int gate[2];
+        long c;
 
+        /* The exec process holds off until its pid is on the sync socket: a failed execve
+         * reports on that socket too, and the caller reads the pid first (it reaps the process
+         * for its exit status), so the report must not overtake it. */
+        if (pipe2(gate, O_CLOEXEC) < 0) {
+                berr_set(&err, errno, "pipe");
+                sync_send_berr(syncfd, err);
+                _exit(125);
+        }
+        c = syscall(SYS_clone, (unsigned long)(CLONE_PARENT | SIGCHLD), NULL, NULL, NULL, 0UL);
         if (c == 0) {
+                char b;
+
+                close(gate[1]);
+                while (read(gate[0], &b, 1) < 0 && errno == EINTR)
+                        ;
+                close(gate[0]);
                 (void)setsid();
                 if (a->tty)
                         (void)ioctl(0, TIOCSCTTY, 0);
                 _exit(do_exec(a));
         }
+        close(gate[0]);
         if (c < 0) {
                 berr_set(&err, errno, "clone the exec process");
                 sync_send_berr(syncfd, err);
                 _exit(125);
         }
         (void)sync_send_value(syncfd, SYNC_CHILD_PID, (int)c);
-        _exit(0);
+        _exit(0); /* closes gate[1]: the exec process goes on */
 }
 
 /* The command's path as execvp would find it (PATH from the command's environment); 0 or the

@@ -39,6 +39,23 @@ teardown() { ctr_teardown; }
   run -127 "$BERTH" ctr exec "$CTR_ID" /nope
 }
 
+# The exec process's report of a failed execve shares the sync socket with the pid its parent
+# sends; it must never overtake the pid (the exit status would then be the parent's 0).
+@test "exec of a missing command exits 127 every time, also with several at once" {
+  ctr_config "$CTR_CONF" '.argv=["/bin/sleep","60"]'
+  run "$BERTH" ctr run -d "$CTR_CONF"
+  assert_success
+  for j in 1 2 3 4; do
+    (for i in $(seq 15); do
+      rc=0; "$BERTH" ctr exec "$CTR_ID" /nope 2>/dev/null || rc=$?
+      echo "$rc"
+    done > "$BATS_TEST_TMPDIR/rc.$j") 3>&- &
+  done
+  wait
+  cat "$BATS_TEST_TMPDIR"/rc.* | sort | uniq -c
+  [ "$(cat "$BATS_TEST_TMPDIR"/rc.* | grep -cx 127)" = 60 ]
+}
+
 @test "kill --all kills the whole cgroup; rm refuses a running container without -f and cleans up" {
   ctr_config "$CTR_CONF" '.argv=["/bin/sh","-c","sleep 30 & sleep 30"] | .init=true'
   run "$BERTH" ctr run -d "$CTR_CONF"
