@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -271,16 +270,24 @@ char **cgroup_project_dirs(const struct cgroup_env *env, bool v2, const char *pr
                 if (!strv_contains(dirs, dir))
                         dirs = strv_push_take(dirs, TAKE_PTR(dir));
         }
+        /* only a recorded leaf's berth/<project>: never whatever else a record might name */
+        cleanup_free char *tail = xasprintf("/berth/%s", project);
+        size_t tn = strlen(tail);
+
         for (; locators && *locators; locators++) {
                 const char *ver = strncmp(*locators, "v2\n", 3) == 0 ? "v2" : "v1";
                 cleanup_strv char **leaves = cg_locator_dirs(*locators, ver);
 
                 strv_foreach (leaf, leaves) {
                         char *slash = strrchr(leaf, '/');
+                        size_t n;
 
                         if (!slash || slash == leaf)
                                 continue;
                         *slash = '\0';
+                        n = strlen(leaf);
+                        if (n <= tn || strcmp(leaf + n - tn, tail) != 0)
+                                continue;
                         if (!strv_contains(dirs, leaf))
                                 dirs = strv_push(dirs, leaf);
                 }

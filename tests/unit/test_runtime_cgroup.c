@@ -194,7 +194,7 @@ static void test_project_dirs(void **state)
         cleanup_strv char **v1 = NULL, **v2 = NULL, **none = NULL;
         struct cgroup_env env;
         char *locs[] = {"v1\n/other/pids/berth/p/p-a-1\n/other/memory/s2/berth/p/p-a-1",
-                        "v2\n/u2/berth/p/p-b-1", NULL};
+                        "v2\n/u2/berth/p/p-b-1", "v1\n/sys/fs/cgroup/pids/x\n/a/berth/q/q-1", NULL};
 
         (void)state;
         assert_non_null(root);
@@ -211,7 +211,8 @@ static void test_project_dirs(void **state)
                    "1:pids:/\n0::/u\n";
         v1 = cgroup_project_dirs(&env, false, "p", locs);
         assert_non_null(v1);
-        /* pids is not mounted in the fake tree: skipped; cpu,cpuacct once */
+        /* pids is not mounted in the fake tree: skipped; cpu,cpuacct once; a record naming
+         * something other than berth/p is ignored */
         assert_int_equal(strv_length(v1), 5);
         want = xasprintf("%s/memory/pa/x/berth/p", real);
         assert_string_equal(v1[0], want);
