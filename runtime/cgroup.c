@@ -160,11 +160,12 @@ int cg_mkdirs(const char *base, const char *project, const char *id, char **ret_
         }
 }
 
-int cg_signal_procs(const char *dir, int sig, int *ret_count, struct berr **err)
+/* Send sig to every pid in dir/cgroup.procs; *ret_count = how many were listed. */
+static int signal_procs(const char *dir, int sig, int *ret_count, struct berr **err)
 {
         cleanup_free char *buf = NULL;
         cleanup_strv char **pids = NULL;
-        int r, n = 0;
+        int r;
 
         r = cg_read(dir, "cgroup.procs", &buf, err);
         if (r < 0)
@@ -173,29 +174,54 @@ int cg_signal_procs(const char *dir, int sig, int *ret_count, struct berr **err)
         strv_foreach (p, pids) {
                 pid_t pid = (pid_t)strtol(p, NULL, 10);
 
-                if (pid > 0 && kill(pid, sig) == 0)
-                        n++;
+                if (pid > 0)
+                        (void)kill(pid, sig);
         }
-        if (ret_count)
-                *ret_count = (int)strv_length(pids);
-        (void)n;
+        *ret_count = (int)strv_length(pids);
+        return 0;
+}
+
+int cg_kill_procs(const char *dir, int sig, struct berr **err)
+{
+        for (int i = 0; i < 1000; i++) {
+                struct timespec ts = {0, 1000 * 1000};
+                struct berr *e = NULL;
+                int n = 0, r;
+
+                r = signal_procs(dir, sig, &n, &e);
+                if (r < 0 && r != -ENOENT && err)
+                        *err = TAKE_PTR(e);
+                berr_free(e);
+                if (r < 0)
+                        return r == -ENOENT ? 0 : r;
+                if (n == 0 || sig != SIGKILL)
+                        return 0;
+                nanosleep(&ts, NULL);
+        }
+        return berr_msg(err, EBUSY, "cgroup %s: processes survive SIGKILL", dir);
+}
+
+int cg_rmdir_wait(const char *dir, struct berr **err)
+{
+        for (int tries = 0; rmdir(dir) < 0;) {
+                struct timespec ts = {0, 2 * 1000 * 1000};
+
+                if (errno == ENOENT)
+                        return 0;
+                if (errno != EBUSY || ++tries > 500)
+                        return berr_set(err, errno, "cgroup: rmdir %s", dir);
+                nanosleep(&ts, NULL);
+        }
         return 0;
 }
 
 int cg_rmdir_leaf(const char *leaf, struct berr **err)
 {
         cleanup_free char *p = xstrdup(leaf);
-        int tries = 0;
+        int r = cg_rmdir_wait(p, err);
 
-        while (rmdir(p) < 0) {
-                struct timespec ts = {0, 2 * 1000 * 1000};
-
-                if (errno == ENOENT)
-                        break;
-                if (errno != EBUSY || ++tries > 500)
-                        return berr_set(err, errno, "cgroup: rmdir %s", p);
-                nanosleep(&ts, NULL);
-        }
+        if (r < 0)
+                return r;
         /* The project level, then berth itself, go when empty; another container or berth
          * process may be using them, so ENOTEMPTY/EBUSY are fine. */
         for (int i = 0; i < 2; i++) {
@@ -295,31 +321,12 @@ char **cgroup_project_dirs(const struct cgroup_env *env, bool v2, const char *pr
         return dirs;
 }
 
-/* Kill what dir holds until it is empty (bounded), then rmdir it, retrying while it drains. */
+/* Kill what dir holds until it is empty, then rmdir it. */
 static int sweep_one(const char *dir, struct berr **err)
 {
-        struct timespec ms = {0, 1000 * 1000};
+        int r = cg_kill_procs(dir, SIGKILL, err);
 
-        for (int i = 0; i < 1000; i++) {
-                int n = 0;
-                struct berr *e = NULL;
-                int r = cg_signal_procs(dir, SIGKILL, &n, &e);
-
-                berr_free(e);
-                if (r == -ENOENT)
-                        return 0;
-                if (r < 0 || n == 0)
-                        break;
-                nanosleep(&ms, NULL);
-        }
-        for (int i = 0; rmdir(dir) < 0; i++) {
-                if (errno == ENOENT)
-                        return 0;
-                if (errno != EBUSY || i >= 1000)
-                        return berr_set(err, errno, "cgroup: rmdir %s", dir);
-                nanosleep(&ms, NULL);
-        }
-        return 0;
+        return r < 0 ? r : cg_rmdir_wait(dir, err);
 }
 
 static int sweep_tree(const char *dir, int depth, struct berr **err)

@@ -22,9 +22,12 @@ char *cg_self_path(const char *self, const char *name);
 /* mkdir base/berth, base/berth/project, base/berth/project/id; ret = the leaf. */
 int cg_mkdirs(const char *base, const char *project, const char *id, char **ret_leaf,
               struct berr **err);
-/* Send sig to every pid in dir/cgroup.procs; *ret_count = how many were listed. */
-int cg_signal_procs(const char *dir, int sig, int *ret_count, struct berr **err);
-/* rmdir leaf (retrying while it drains), then its empty berth/<project> and berth parents. */
+/* Send sig to every process in dir/cgroup.procs; SIGKILL is repeated until the list is empty
+ * (bounded: an error after a second). A missing dir is fine. */
+int cg_kill_procs(const char *dir, int sig, struct berr **err);
+/* rmdir dir, retrying while it drains (EBUSY, up to a second); a missing dir is fine. */
+int cg_rmdir_wait(const char *dir, struct berr **err);
+/* cg_rmdir_wait of leaf, then its empty berth/<project> and berth parents. */
 int cg_rmdir_leaf(const char *leaf, struct berr **err);
 /* Split a locator "vN\n<dir>\n..." into its dirs (NULL-terminated, caller frees with strv_free). */
 char **cg_locator_dirs(const char *locator, const char *version);

@@ -190,22 +190,7 @@ static int v1_kill(const char *locator, int sig, struct berr **err)
 
         if (!dirs || !dirs[0])
                 return berr_msg(err, EINVAL, "cgroup: bad locator");
-        for (int i = 0; i < 1000; i++) {
-                struct timespec ts = {0, 1000 * 1000};
-                int n = 0, r;
-
-                r = cg_signal_procs(dirs[0], sig, &n, err);
-                if (r == -ENOENT) {
-                        berr_freep(err);
-                        return 0;
-                }
-                if (r < 0)
-                        return r;
-                if (n == 0 || sig != SIGKILL)
-                        return 0;
-                nanosleep(&ts, NULL);
-        }
-        return berr_msg(err, EBUSY, "cgroup %s: processes survive SIGKILL", dirs[0]);
+        return cg_kill_procs(dirs[0], sig, err);
 }
 
 static int v1_destroy(const char *locator, struct berr **err)

@@ -156,20 +156,7 @@ static int v2_kill(const char *locator, int sig, struct berr **err)
                 if (access(p, F_OK) == 0)
                         return cg_write(d, "cgroup.kill", "1", err);
         }
-        for (int i = 0; i < 1000; i++) {
-                struct timespec ts = {0, 1000 * 1000};
-                int n = 0, r;
-
-                r = cg_signal_procs(d, sig, &n, err);
-                if (r == -ENOENT) {
-                        berr_freep(err);
-                        return 0;
-                }
-                if (r < 0 || n == 0 || sig != SIGKILL)
-                        return r;
-                nanosleep(&ts, NULL);
-        }
-        return berr_msg(err, EBUSY, "cgroup %s: processes survive SIGKILL", d);
+        return cg_kill_procs(d, sig, err);
 }
 
 static int v2_destroy(const char *locator, struct berr **err)
