@@ -304,15 +304,10 @@ race_config() {
   ctr_config "$CTR_CONF" ".argv=[\"/bin/sh\",\"-c\",\"probe exe-race $dev $ino $1 > /out/race\"] | .mounts=[{type:\"bind\",source:\"$BATS_TEST_TMPDIR/out\",target:\"/out\"}] $2"
 }
 
-@test "the berth binary cannot be opened through /proc/<pid>/exe while exec runs (root and non-root)" {
-  local sum i
-  sum=$(sha256sum < "$BERTH")
-  race_config 8 ''
-  run "$BERTH" ctr run -d "$CTR_CONF"
-  assert_success
-  sleep 0.2
-  # execs for 4 seconds (the watcher runs for 8): as root and as a non-root user
-  i=0
+# Four seconds of execs into $CTR_ID (the watcher runs longer), as root and as a non-root user;
+# at least five rounds.
+exec_for_4s() {
+  local i=0
   SECONDS=0
   while [ "$SECONDS" -lt 4 ]; do
     "$BERTH" ctr exec "$CTR_ID" /bin/true
@@ -320,6 +315,16 @@ race_config() {
     i=$((i + 1))
   done
   [ "$i" -ge 5 ]
+}
+
+@test "the berth binary cannot be opened through /proc/<pid>/exe while exec runs (root and non-root)" {
+  local sum
+  sum=$(sha256sum < "$BERTH")
+  race_config 8 ''
+  run "$BERTH" ctr run -d "$CTR_CONF"
+  assert_success
+  sleep 0.2
+  exec_for_4s
   wait_file "$BATS_TEST_TMPDIR/out/race" 10
   run cat "$BATS_TEST_TMPDIR/out/race"
   # the watcher did see berth's processes in the container (the race was run) ...
@@ -331,20 +336,13 @@ race_config() {
 }
 
 @test "with cap_add SYS_PTRACE the exec process runs a sealed trampoline, never berth's binary" {
-  local sum i
+  local sum
   sum=$(sha256sum < "$BERTH")
   race_config 8 '| .cap_add=["SYS_PTRACE"]'
   run "$BERTH" ctr run -d "$CTR_CONF"
   assert_success
   sleep 0.2
-  i=0
-  SECONDS=0
-  while [ "$SECONDS" -lt 4 ]; do
-    "$BERTH" ctr exec "$CTR_ID" /bin/true
-    "$BERTH" ctr exec -u app "$CTR_ID" /bin/true
-    i=$((i + 1))
-  done
-  [ "$i" -ge 5 ]
+  exec_for_4s
   # what the exec path still answers like any exec: status, 127 and 126 with their messages
   run "$BERTH" ctr exec "$CTR_ID" /bin/sh -c 'probe status CapEff; exit 7'
   assert_equal "$status" 7
@@ -382,14 +380,7 @@ race_config() {
   run "$BERTH" ctr run -d "$CTR_CONF"
   assert_success
   sleep 0.2
-  i=0
-  SECONDS=0
-  while [ "$SECONDS" -lt 4 ]; do
-    "$BERTH" ctr exec "$CTR_ID" /bin/true
-    "$BERTH" ctr exec -u app "$CTR_ID" /bin/true
-    i=$((i + 1))
-  done
-  [ "$i" -ge 5 ]
+  exec_for_4s
   wait_file "$BATS_TEST_TMPDIR/out/watch" 10
   run cat "$BATS_TEST_TMPDIR/out/watch"
   # berth's exec processes were seen, none with capabilities beyond docker's set or unfiltered

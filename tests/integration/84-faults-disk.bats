@@ -86,10 +86,7 @@ assert_recovers() {
   find "$BERTH_ROOT" -name '*.tmp'; [ -z "$(find "$BERTH_ROOT" -name '*.tmp')" ]
   jq -e .containers "$BERTH_ROOT/projects/$PROJECT/state.json" > /dev/null
   disk_size 64M
-  run b up -d
-  assert_success
-  assert_converged
-  assert_volume_intact
+  assert_up_converges
   jq -e .containers "$BERTH_ROOT/projects/$PROJECT/state.json" > /dev/null
   run b down -v
   assert_success

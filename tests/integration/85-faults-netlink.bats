@@ -39,10 +39,7 @@ denied_up_case() {
   assert_output --partial "berth: project $PROJECT: networks: "
   assert_output --partial "$cause"
   assert_nothing_made
-  run b up -d
-  assert_success
-  assert_converged
-  assert_volume_intact
+  assert_up_converges
 }
 
 @test "nftables denied: up fails with one error and leaves nothing; then up converges" {
@@ -62,14 +59,8 @@ denied_down_case() {
   [ "$(grep -c '^berth: ' <<< "$output")" = 1 ]
   assert_output --partial "berth: project $PROJECT: networks: "
   assert_output --partial "Operation not permitted"
-  run b down
-  assert_success
-  assert_no_residue "$PROJECT"
-  assert_volume_intact
-  run b up -d
-  assert_success
-  assert_converged
-  assert_volume_intact
+  assert_down_leaves_nothing
+  assert_up_converges
 }
 
 @test "nftables denied: down fails with one error; the next down leaves nothing" {

@@ -72,6 +72,22 @@ assert_volume_intact() {
   [ "$(sha256sum < "$VOLFILE")" = "$VOLSUM" ] || { echo "volume file changed"; return 1; }
 }
 
+# The convergence checks every fault case ends with: the next `up -d` brings the project back
+# with the volume intact; the next `down` leaves nothing and keeps the volume.
+assert_up_converges() {
+  run b up -d
+  assert_success
+  assert_converged
+  assert_volume_intact
+}
+
+assert_down_leaves_nothing() {
+  run b down
+  assert_success
+  assert_no_residue "$PROJECT"
+  assert_volume_intact
+}
+
 # run_killed_at POINT CMD...: run a berth command with the hook armed. Sets status/output.
 run_killed_at() {
   local p=$1; shift
@@ -113,14 +129,8 @@ fault_up_case() {
   run_killed_at "$p" up -d
   assert_killed_or_one_error "$p"
   [ -z "$kill" ] || kill_ctrs
-  run b up -d
-  assert_success
-  assert_converged
-  assert_volume_intact
-  run b down
-  assert_success
-  assert_no_residue "$PROJECT"
-  assert_volume_intact
+  assert_up_converges
+  assert_down_leaves_nothing
 }
 
 # A `down` killed at POINT (super.* points: the supervisor was started with the hook armed by
@@ -138,14 +148,8 @@ fault_down_case() {
     run_killed_at "$p" down
   fi
   assert_killed_or_one_error "$p"
-  run b down
-  assert_success
-  assert_no_residue "$PROJECT"
-  assert_volume_intact
-  run b up -d
-  assert_success
-  assert_converged
-  assert_volume_intact
+  assert_down_leaves_nothing
+  assert_up_converges
 }
 
 # An `up -d` killed at POINT, then straight to `down`: nothing left, not even the cgroup of a
@@ -157,10 +161,7 @@ fault_up_down_case() {
   assert_success
   run_killed_at "$p" up -d
   assert_killed_or_one_error "$p"
-  run b down
-  assert_success
-  assert_no_residue "$PROJECT"
-  assert_volume_intact
+  assert_down_leaves_nothing
 }
 
 # An `up -d` that pulls (the image was removed with `down --rmi all`), killed at POINT in the
@@ -177,10 +178,7 @@ fault_pull_case() {
     pull.unpack)
       [ "$(find "$BERTH_ROOT/images/tmp" -mindepth 1 | wc -l)" -gt 0 ] || { echo "no partial left"; return 1; } ;;
   esac
-  run b up -d
-  assert_success
-  assert_converged
-  assert_volume_intact
+  assert_up_converges
   [ "$(find "$BERTH_ROOT/images/tmp" -mindepth 1 2>/dev/null | wc -l)" -eq 0 ] ||
     { find "$BERTH_ROOT/images/tmp"; return 1; }
   local f
